@@ -1,0 +1,192 @@
+"""The HTTP API: one NinjaAPI at /api/, version 1 under /api/v1/, docs at /api/docs.
+
+Conventions live in docs/api.md. Everything here is plumbing shared by every app's router:
+authentication (personal tokens or the browser session), scope checks, the single error schema,
+and the JSON renderer that keeps Cyrillic readable.
+"""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from typing import Annotated, Any
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Router, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
+from ninja.security import HttpBearer, SessionAuth
+from pydantic import Field, PlainSerializer, WithJsonSchema
+
+from kartoteka.core.errors import DomainError
+from kartoteka.integrations.models import ApiToken
+from kartoteka.integrations.services import api_token_authenticate
+
+logger = logging.getLogger(__name__)
+
+DECIMAL_PATTERN = r"^-?\d+(\.\d+)?$"
+
+# Decimals travel as strings ("1234.50") so no client turns money into a float.
+DecimalString = Annotated[
+    Decimal,
+    PlainSerializer(lambda value: format(value, "f"), return_type=str),
+    WithJsonSchema({"type": "string", "pattern": DECIMAL_PATTERN, "examples": ["1234.50"]}),
+]
+
+
+class UnicodeJSONRenderer(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}
+
+
+class ErrorDetail(Schema):
+    field: str | None = Field(None, description="Dotted path of the offending input, when there is one.")
+    message: str
+    code: str | None = None
+
+
+class ErrorBody(Schema):
+    code: str = Field(description="Machine-readable error code, e.g. not_found, insufficient_scope.")
+    message: str = Field(description="Human-readable explanation in the caller's language.")
+    details: list[ErrorDetail] = Field(default_factory=list)
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """Declare the error responses of an operation so the OpenAPI document lists them."""
+    return dict.fromkeys(statuses, ErrorOut)
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer ktk_…`` with a personal token from the profile page."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        api_token = api_token_authenticate(token.strip())
+        if api_token is None:
+            return None
+        request.user = api_token.user
+        return api_token
+
+
+class BrowserSessionAuth(SessionAuth):
+    """The signed-in browser session (CSRF-protected): full scopes, still bounded by the access policy."""
+
+
+def require_scope(request: HttpRequest, area: str, access: str) -> None:
+    auth = getattr(request, "auth", None)
+    if isinstance(auth, ApiToken) and not auth.allows(area, access):
+        raise InsufficientScope(f"This token lacks the {area}:{access} scope.")
+
+
+class InsufficientScope(DomainError):
+    status = 403
+    code = "insufficient_scope"
+
+
+def error_response(
+    request: HttpRequest, status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
+) -> HttpResponse:
+    body = {"error": {"code": code, "message": message, "details": details or []}}
+    return api.create_response(request, body, status=status)
+
+
+api = NinjaAPI(
+    title="Kartoteka API",
+    version="1",
+    description="The Kartoteka CRM API. Conventions: see docs/api.md in the repository.",
+    urls_namespace="api",
+    renderer=UnicodeJSONRenderer(),
+    auth=[TokenAuth(), BrowserSessionAuth()],
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    details = [
+        {
+            "field": ".".join(str(part) for part in item.get("loc", [])[1:]) or None,
+            "message": str(item.get("msg", "")),
+            "code": str(item.get("type", "")) or None,
+        }
+        for item in exc.errors
+    ]
+    return error_response(request, 422, "validation_error", "The request did not pass validation.", details)
+
+
+@api.exception_handler(DjangoValidationError)
+def _domain_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    details: list[dict[str, Any]] = []
+    if hasattr(exc, "error_dict"):
+        for field_name, field_errors in exc.error_dict.items():
+            for error in field_errors:
+                details.append({"field": None if field_name == "__all__" else field_name, "message": " ".join(error.messages), "code": error.code})
+    else:
+        details = [{"field": None, "message": message, "code": None} for message in exc.messages]
+    return error_response(request, 422, "validation_error", "The request did not pass validation.", details)
+
+
+@api.exception_handler(DomainError)
+def _domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return error_response(request, exc.status, exc.code, exc.message)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(
+        request, 401, "unauthenticated", "Send a valid personal token as 'Authorization: Bearer …' or sign in."
+    )
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error_response(request, 403, "forbidden", "You are not allowed to do this.")
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error_response(request, 404, "not_found", "Not found.")
+
+
+api.add_exception_handler(ObjectDoesNotExist, _not_found)
+
+
+@api.exception_handler(IntegrityError)
+def _integrity(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+    logger.info("API write conflicted with a constraint: %s", exc)
+    return error_response(request, 409, "conflict", "The change conflicts with existing data.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    codes = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 429: "throttled"}
+    return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if settings.DEBUG:
+        raise exc
+    logger.exception("Unhandled API error")
+    return error_response(request, 500, "server_error", "Something went wrong on our side; it has been logged.")
+
+
+v1 = Router()
+
+
+def _mount() -> None:
+    from kartoteka.users.api import router as users_router
+
+    v1.add_router("", users_router)
+    api.add_router("/v1/", v1)
+
+
+_mount()

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from kartoteka.api import api
+from kartoteka.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("language/", core_views.set_language, name="set_language"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("jobs/", include("kartoteka.jobs.urls")),
+    path("", include("kartoteka.users.urls")),
+]

@@ -1,0 +1,33 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class UsersConfig(AppConfig):
+    name = "kartoteka.users"
+    label = "users"
+    verbose_name = _("Users and access")
+
+    def ready(self) -> None:
+        from kartoteka.core import navigation
+        from kartoteka.users import access, access_rules  # noqa: F401  (access_rules registers the policies)
+
+        navigation.register(navigation.Section(key="home", label=_("Home"), url_name="home", order=0, allowed=lambda user: True))
+        navigation.register(
+            navigation.Section(
+                key="people", label=_("People"), url_name="users:people", order=800, allowed=lambda user: access.can_use(user, ["user"])
+            )
+        )
+        navigation.register(
+            navigation.Section(
+                key="teams", label=_("Teams"), url_name="users:teams", order=810, allowed=lambda user: access.can_use(user, ["team"])
+            )
+        )
+        navigation.register(
+            navigation.Section(
+                key="admin",
+                label=_("Administration"),
+                url_name="admin:index",
+                order=1000,
+                allowed=lambda user: access.is_administrator(user) and user.is_staff,
+            )
+        )
