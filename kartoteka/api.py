@@ -128,7 +128,13 @@ def _domain_validation(request: HttpRequest, exc: DjangoValidationError) -> Http
     if hasattr(exc, "error_dict"):
         for field_name, field_errors in exc.error_dict.items():
             for error in field_errors:
-                details.append({"field": None if field_name == "__all__" else field_name, "message": " ".join(error.messages), "code": error.code})
+                details.append(
+                    {
+                        "field": None if field_name == "__all__" else field_name,
+                        "message": " ".join(error.messages),
+                        "code": error.code,
+                    }
+                )
     else:
         details = [{"field": None, "message": message, "code": None} for message in exc.messages]
     return error_response(request, 422, "validation_error", "The request did not pass validation.", details)
@@ -141,9 +147,7 @@ def _domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error_response(
-        request, 401, "unauthenticated", "Send a valid personal token as 'Authorization: Bearer …' or sign in."
-    )
+    return error_response(request, 401, "unauthenticated", "Send a valid personal token as 'Authorization: Bearer …' or sign in.")
 
 
 @api.exception_handler(PermissionDenied)
@@ -156,7 +160,7 @@ def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_response(request, 404, "not_found", "Not found.")
 
 
-api.add_exception_handler(ObjectDoesNotExist, _not_found)
+api.add_exception_handler(ObjectDoesNotExist, _not_found)  # type: ignore[arg-type]
 
 
 @api.exception_handler(IntegrityError)
@@ -167,7 +171,14 @@ def _integrity(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    codes = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 429: "throttled"}
+    codes = {
+        400: "bad_request",
+        401: "unauthenticated",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        429: "throttled",
+    }
     return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
 
 

@@ -249,7 +249,7 @@ TASKS = {
 JOBS_DEFAULT_TIMEOUT = env_int("JOBS_DEFAULT_TIMEOUT", 600, minimum=1)
 JOBS_STALL_GRACE = env_int("JOBS_STALL_GRACE", 60, minimum=0)
 
-API_TOKEN_PREFIX = "ktk_"
+API_TOKEN_PREFIX = "ktk_"  # noqa: S105 - a public marker, not a secret
 
 LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"})
 LOGGING = {

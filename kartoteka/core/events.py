@@ -45,7 +45,7 @@ def unsubscribe(name: str, handler: Handler) -> None:
         _handlers[name].remove(handler)
 
 
-def publish(name: str, **payload: Any) -> Event:
+def publish(name: str, /, **payload: Any) -> Event:
     event = Event(name=name, payload=payload)
     transaction.on_commit(lambda: _dispatch(event))
     return event

@@ -116,7 +116,7 @@ class ListPage:
 
 
 def list_context(request: HttpRequest, queryset: models.QuerySet[Any], spec: ListSpec) -> ListPage:
-    params = {key: value for key, value in request.GET.items() if value}
+    params: dict[str, str] = {key: str(value) for key, value in request.GET.items() if value}
     query = params.get("q", "").strip()[:200]
     if query and spec.search_fields:
         condition = Q()
@@ -128,7 +128,7 @@ def list_context(request: HttpRequest, queryset: models.QuerySet[Any], spec: Lis
         queryset = queryset.filter(condition)
 
     active_filters: dict[str, str] = {}
-    filter_options = []
+    filter_options: list[tuple[Filter, Sequence[tuple[str, Any]]]] = []
     for flt in spec.filters:
         options = list(flt.choices(request.user))
         filter_options.append((flt, options))

@@ -30,11 +30,11 @@ class LocalizedNameModel(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         language = (translation.get_language() or "en").split("-")[0]
         localized = getattr(self, f"name_{language}", "") if language in {"en", "ru", "uk", "ro"} else ""
         return localized or self.name_en or self.name_ru
-
-    def __str__(self) -> str:
-        return self.name

@@ -11,14 +11,12 @@ import binascii
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
 
 from kartoteka.core.errors import DomainError
-
-ModelT = TypeVar("ModelT", bound=models.Model)
 
 
 class InvalidCursor(DomainError):
@@ -48,7 +46,7 @@ def _decode(cursor: str, size: int) -> list[Any]:
     return values
 
 
-def keyset_page(
+def keyset_page[ModelT: models.Model](
     queryset: models.QuerySet[ModelT], *, order: Sequence[str], limit: int, cursor: str | None = None
 ) -> KeysetPage[ModelT]:
     """One page of ``queryset`` in ``order`` (field names, "-" for descending, last one unique)."""

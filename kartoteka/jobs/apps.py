@@ -13,7 +13,9 @@ class JobsConfig(AppConfig):
         from kartoteka.users import access
 
         # A job belongs to whoever started it; administrators see all of them.
-        access.register(access.EntityPolicy(key="job", label=_("Background jobs"), model=Job, owner_field="created_by", team_field=None))
+        access.register(
+            access.EntityPolicy(key="job", label=_("Background jobs"), model=Job, owner_field="created_by", team_field=None)
+        )
         navigation.register(
             navigation.Section(
                 key="jobs", label=_("Jobs"), url_name="jobs:list", order=900, allowed=lambda user: access.can_use(user, ["job"])

@@ -127,7 +127,7 @@ def job_run(job_id: int) -> str:
             else:
                 result = spec.func(*job.args, **job.kwargs)
                 _mark_succeeded(job, result)
-    except BaseException as error:  # noqa: BLE001 - a job must never take the worker down with it
+    except BaseException as error:
         if isinstance(error, (KeyboardInterrupt, SystemExit)):
             _record_failure(job, error)
             raise
@@ -202,6 +202,8 @@ def jobs_recover_stalled(*, now: datetime.datetime | None = None) -> int:
     recovered = 0
     candidates = Job.objects.filter(status=JobStatus.RUNNING).values_list("pk", "timeout_seconds", "started_at")
     for pk, timeout_seconds, started_at in candidates:
+        if started_at is None:  # cannot happen for a running job; treat as just started
+            continue
         deadline = started_at + datetime.timedelta(seconds=timeout_seconds + settings.JOBS_STALL_GRACE)
         if deadline > now:
             continue

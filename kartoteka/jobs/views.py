@@ -20,7 +20,7 @@ from kartoteka.jobs import services
 from kartoteka.jobs.models import Job, JobStatus
 from kartoteka.users import access
 
-STATUS_TONES = {
+STATUS_TONES: dict[str, str] = {
     JobStatus.QUEUED: "secondary",
     JobStatus.RUNNING: "primary",
     JobStatus.RETRYING: "warning",
@@ -40,7 +40,12 @@ JOB_LIST = ListSpec(
         Column("status", _("Status"), lambda job: badge(job.get_status_display(), STATUS_TONES[job.status]), sort="status"),
         Column("attempts", _("Attempts"), lambda job: f"{job.attempts} / {job.max_attempts}", sort="attempts"),
         Column("created_at", _("Created"), lambda job: _when(job.created_at), sort="created_at"),
-        Column("run_after", _("Next attempt"), lambda job: _when(job.run_after) if job.status == JobStatus.RETRYING else "", sort="run_after"),
+        Column(
+            "run_after",
+            _("Next attempt"),
+            lambda job: _when(job.run_after) if job.status == JobStatus.RETRYING else "",
+            sort="run_after",
+        ),
         Column("finished_at", _("Finished"), lambda job: _when(job.finished_at), sort="finished_at"),
     ],
     default_sort="-id",

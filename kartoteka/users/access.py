@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from kartoteka.users.models import User
 
 Action = Literal["view", "create", "change", "delete"]
-ModelT = TypeVar("ModelT", bound=models.Model)
 
 
 class EntityPolicy:
@@ -133,7 +132,7 @@ def is_administrator(user: User | AnonymousUser) -> bool:
     return context(user).is_administrator
 
 
-def visible(
+def visible[ModelT: models.Model](
     user: User | AnonymousUser, queryset: models.QuerySet[ModelT] | type[ModelT], *, action: Action = "view"
 ) -> models.QuerySet[ModelT]:
     """The rows of ``queryset`` that ``user`` may see (or, with ``action``, change or delete)."""
@@ -172,7 +171,7 @@ def require(user: User | AnonymousUser, action: Action, obj: models.Model) -> No
         raise PermissionDenied(f"{action} {type(obj).__name__} is not allowed")
 
 
-def get_visible_or_404(
+def get_visible_or_404[ModelT: models.Model](
     user: User | AnonymousUser, queryset: models.QuerySet[ModelT] | type[ModelT], **lookup: Any
 ) -> ModelT:
     """Fetch one object by a user-supplied key. Invisible and missing look the same: 404, never 403."""

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 class UserPolicy(access.EntityPolicy):
-    """"Own" is the user themself; "team" is everyone in the user's team subtree."""
+    """ "Own" is the user themself; "team" is everyone in the user's team subtree."""
 
     def own_q(self, user: UserType) -> Q:
         return Q(pk=user.pk)
@@ -32,7 +32,7 @@ class UserPolicy(access.EntityPolicy):
 
 
 class TeamPolicy(access.EntityPolicy):
-    """"Own" is the user's own team; "team" is that team and everything below it."""
+    """ "Own" is the user's own team; "team" is that team and everything below it."""
 
     def own_q(self, user: UserType) -> Q:
         return Q(pk=user.team_id) if user.team_id else Q(pk__in=[])

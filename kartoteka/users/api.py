@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, cast
 
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from kartoteka.api import errors, require_scope
 from kartoteka.core.pagination import keyset_page
 from kartoteka.users import access, selectors, services
-from kartoteka.users.models import Team, TeamKind, User, language_choices, timezone_choices
+from kartoteka.users.models import Team, User, language_choices, timezone_choices
 
 router = Router(tags=["users"])
 
@@ -113,7 +115,7 @@ class TeamFilters(Schema):
 
 class TeamCreate(Schema):
     name: str = Field(min_length=1, max_length=150)
-    kind: Literal["department", "group"] = TeamKind.GROUP
+    kind: Literal["department", "group"] = "group"
     parent_id: int | None = None
     head_id: int | None = None
 
@@ -126,8 +128,17 @@ class TeamUpdate(Schema):
     head_id: int | None = None
 
 
-def _scope_name(value: int) -> str:
-    return ["none", "own", "team", "all"][value]
+def _actor(request: HttpRequest) -> User:
+    """The authenticated caller (every operation here requires authentication)."""
+    return cast(User, request.user)
+
+
+ScopeName = Literal["none", "own", "team", "all"]
+SCOPE_NAMES: tuple[ScopeName, ...] = ("none", "own", "team", "all")
+
+
+def _scope_name(value: int) -> ScopeName:
+    return SCOPE_NAMES[value]
 
 
 def _me(user: User) -> MeOut:
@@ -138,7 +149,7 @@ def _me(user: User) -> MeOut:
         time_zone=user.time_zone,
         is_administrator=access.is_administrator(user),
         scopes=[
-            ScopeOut(entity=key, read=_scope_name(access.scope(user, key)), write=_scope_name(access.scope(user, key, "change")))  # type: ignore[arg-type]
+            ScopeOut(entity=key, read=_scope_name(access.scope(user, key)), write=_scope_name(access.scope(user, key, "change")))
             for key, _label in access.entity_choices()
         ],
     )
@@ -159,15 +170,13 @@ def _team_out(team: Team) -> TeamOut:
 @router.get("/me", response={200: MeOut, **errors(401)}, summary="The current user, with roles and access scopes")
 def me(request: HttpRequest) -> MeOut:
     require_scope(request, "account", "read")
-    user = selectors.people(viewer=request.user).get(pk=request.user.pk)  # type: ignore[arg-type]
+    user = selectors.people(viewer=_actor(request)).get(pk=_actor(request).pk)
     return _me(user)
 
 
 @router.patch("/me", response={200: MeOut, **errors(401, 403, 422)}, summary="Change own language or time zone")
 def me_update(request: HttpRequest, payload: MeUpdate) -> MeOut:
     require_scope(request, "account", "write")
-    from django.core.exceptions import ValidationError
-
     problems = {}
     if payload.language is not None and payload.language not in dict(language_choices()):
         problems["language"] = "Unknown language."
@@ -175,18 +184,16 @@ def me_update(request: HttpRequest, payload: MeUpdate) -> MeOut:
         problems["time_zone"] = "Unknown time zone."
     if problems:
         raise ValidationError(problems)
-    user = request.user
-    services.user_update_preferences(actor=user, user=user, language=payload.language, time_zone=payload.time_zone)  # type: ignore[arg-type]
-    return _me(selectors.people(viewer=user).get(pk=user.pk))  # type: ignore[arg-type]
+    user = _actor(request)
+    services.user_update_preferences(actor=user, user=user, language=payload.language, time_zone=payload.time_zone)
+    return _me(selectors.people(viewer=user).get(pk=user.pk))
 
 
 @router.get("/users", response={200: UserPage, **errors(400, 401, 403, 422)}, summary="Users you may see")
 def users_list(request: HttpRequest, filters: Query[UserFilters]) -> UserPage:
     require_scope(request, "users", "read")
-    qs = selectors.people(viewer=request.user)  # type: ignore[arg-type]
+    qs = selectors.people(viewer=_actor(request))
     if filters.q:
-        from django.db.models import Q
-
         for term in filters.q.split():
             qs = qs.filter(Q(last_name__icontains=term) | Q(first_name__icontains=term) | Q(email__icontains=term))
     if filters.team is not None:
@@ -202,13 +209,13 @@ def users_list(request: HttpRequest, filters: Query[UserFilters]) -> UserPage:
 @router.get("/users/{user_id}", response={200: UserOut, **errors(401, 403, 404)}, summary="One user")
 def users_get(request: HttpRequest, user_id: int) -> UserOut:
     require_scope(request, "users", "read")
-    return UserOut.from_user(selectors.person_detail(viewer=request.user, pk=user_id))  # type: ignore[arg-type]
+    return UserOut.from_user(selectors.person_detail(viewer=_actor(request), pk=user_id))
 
 
 @router.get("/teams", response={200: TeamPage, **errors(400, 401, 403, 422)}, summary="Teams you may see, in tree order")
 def teams_list(request: HttpRequest, filters: Query[TeamFilters]) -> TeamPage:
     require_scope(request, "users", "read")
-    qs = selectors.teams(viewer=request.user)  # type: ignore[arg-type]
+    qs = selectors.teams(viewer=_actor(request))
     if filters.parent is not None:
         qs = qs.filter(parent_id=filters.parent)
     if filters.q:
@@ -220,47 +227,47 @@ def teams_list(request: HttpRequest, filters: Query[TeamFilters]) -> TeamPage:
 @router.get("/teams/{team_id}", response={200: TeamOut, **errors(401, 403, 404)}, summary="One team")
 def teams_get(request: HttpRequest, team_id: int) -> TeamOut:
     require_scope(request, "users", "read")
-    return _team_out(selectors.team_detail(viewer=request.user, pk=team_id))  # type: ignore[arg-type]
+    return _team_out(selectors.team_detail(viewer=_actor(request), pk=team_id))
 
 
 def _visible_user_or_none(request: HttpRequest, user_id: int | None) -> User | None:
     if user_id is None:
         return None
-    return access.get_visible_or_404(request.user, User, pk=user_id)
+    return access.get_visible_or_404(_actor(request), User, pk=user_id)
 
 
 @router.post("/teams", response={201: TeamOut, **errors(401, 403, 404, 409, 422)}, summary="Create a team")
 def teams_create(request: HttpRequest, payload: TeamCreate) -> tuple[int, TeamOut]:
     require_scope(request, "users", "write")
-    parent = selectors.team_detail(viewer=request.user, pk=payload.parent_id) if payload.parent_id else None  # type: ignore[arg-type]
+    parent = selectors.team_detail(viewer=_actor(request), pk=payload.parent_id) if payload.parent_id is not None else None
     team = services.team_create(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=_actor(request),
         name=payload.name,
         kind=payload.kind,
         parent=parent,
         head=_visible_user_or_none(request, payload.head_id),
     )
-    return 201, _team_out(selectors.team_detail(viewer=request.user, pk=team.pk))  # type: ignore[arg-type]
+    return 201, _team_out(selectors.team_detail(viewer=_actor(request), pk=team.pk))
 
 
 @router.patch("/teams/{team_id}", response={200: TeamOut, **errors(401, 403, 404, 409, 422)}, summary="Change a team")
 def teams_update(request: HttpRequest, team_id: int, payload: TeamUpdate) -> TeamOut:
     require_scope(request, "users", "write")
-    team = selectors.team_detail(viewer=request.user, pk=team_id)  # type: ignore[arg-type]
+    team = selectors.team_detail(viewer=_actor(request), pk=team_id)
     changes: dict[str, object] = {}
     if payload.move_to_root:
         changes["parent"] = None
     elif payload.parent_id is not None:
-        changes["parent"] = selectors.team_detail(viewer=request.user, pk=payload.parent_id)  # type: ignore[arg-type]
+        changes["parent"] = selectors.team_detail(viewer=_actor(request), pk=payload.parent_id)
     if "head_id" in payload.model_fields_set:
         changes["head"] = _visible_user_or_none(request, payload.head_id)
-    services.team_update(actor=request.user, team=team, name=payload.name, kind=payload.kind, **changes)  # type: ignore[arg-type]
-    return _team_out(selectors.team_detail(viewer=request.user, pk=team_id))  # type: ignore[arg-type]
+    services.team_update(actor=_actor(request), team=team, name=payload.name, kind=payload.kind, **changes)
+    return _team_out(selectors.team_detail(viewer=_actor(request), pk=team_id))
 
 
 @router.delete("/teams/{team_id}", response={204: None, **errors(401, 403, 404, 409)}, summary="Delete an empty team")
 def teams_delete(request: HttpRequest, team_id: int) -> tuple[int, None]:
     require_scope(request, "users", "write")
-    team = selectors.team_detail(viewer=request.user, pk=team_id)  # type: ignore[arg-type]
-    services.team_delete(actor=request.user, team=team)  # type: ignore[arg-type]
+    team = selectors.team_detail(viewer=_actor(request), pk=team_id)
+    services.team_delete(actor=_actor(request), team=team)
     return 204, None

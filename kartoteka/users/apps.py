@@ -14,12 +14,20 @@ class UsersConfig(AppConfig):
         navigation.register(navigation.Section(key="home", label=_("Home"), url_name="home", order=0, allowed=lambda user: True))
         navigation.register(
             navigation.Section(
-                key="people", label=_("People"), url_name="users:people", order=800, allowed=lambda user: access.can_use(user, ["user"])
+                key="people",
+                label=_("People"),
+                url_name="users:people",
+                order=800,
+                allowed=lambda user: access.can_use(user, ["user"]),
             )
         )
         navigation.register(
             navigation.Section(
-                key="teams", label=_("Teams"), url_name="users:teams", order=810, allowed=lambda user: access.can_use(user, ["team"])
+                key="teams",
+                label=_("Teams"),
+                url_name="users:teams",
+                order=810,
+                allowed=lambda user: access.can_use(user, ["team"]),
             )
         )
         navigation.register(

@@ -21,7 +21,10 @@ class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What will use it, e.g. “1C exchange”."))
     scopes = forms.MultipleChoiceField(label=_("Scopes"), widget=forms.CheckboxSelectMultiple, choices=())
     expires_on = forms.DateField(
-        label=_("Expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text=_("Leave empty for no expiry.")
+        label=_("Expires on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty for no expiry."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

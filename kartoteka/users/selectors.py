@@ -13,8 +13,10 @@ from kartoteka.users.models import Absence, Role, Scope, Team, User
 
 
 def people(*, viewer: User) -> QuerySet[User]:
-    return access.visible(viewer, User).select_related("team").prefetch_related(
-        Prefetch("roles", queryset=Role.objects.order_by("name_en"))
+    return (
+        access.visible(viewer, User)
+        .select_related("team")
+        .prefetch_related(Prefetch("roles", queryset=Role.objects.order_by("name_en")))
     )
 
 

@@ -65,9 +65,9 @@ def team_update(
     actor: Actor,
     team: Team,
     name: str | None = None,
-    parent: Team | None | object = ...,
+    parent: Team | object | None = ...,
     kind: str | None = None,
-    head: User | None | object = ...,
+    head: User | object | None = ...,
 ) -> Team:
     """Rename, re-parent, re-kind or change the head of a team; moving a team moves its subtree."""
     team = Team.objects.select_for_update().get(pk=team.pk)
@@ -182,7 +182,13 @@ def user_update_preferences(*, actor: Actor, user: User, language: str | None = 
 
 @transaction.atomic
 def absence_create(
-    *, actor: Actor, user: User, kind: str = AbsenceKind.VACATION, starts_on: datetime.date, ends_on: datetime.date, note: str = ""
+    *,
+    actor: Actor,
+    user: User,
+    kind: str = AbsenceKind.VACATION,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    note: str = "",
 ) -> Absence:
     _check(actor, "change", user)
     absence = Absence(user=user, kind=kind, starts_on=starts_on, ends_on=ends_on, note=note)

@@ -37,7 +37,9 @@ PEOPLE_LIST = ListSpec(
         Column(
             "roles",
             _("Roles"),
-            lambda u: format_html_join(" ", '<span class="badge text-bg-light border">{}</span>', ((r.name,) for r in u.roles.all())),
+            lambda u: format_html_join(
+                " ", '<span class="badge text-bg-light border">{}</span>', ((r.name,) for r in u.roles.all())
+            ),
         ),
         Column("email", _("Email"), lambda u: u.email, sort="email"),
         Column("status", _("Status"), lambda u: "" if u.is_active else badge(_("inactive"), "secondary"), sort="is_active"),
@@ -104,7 +106,10 @@ def profile(request: HttpRequest) -> HttpResponse:
         preferences = PreferencesForm(request.POST, instance=user)
         if preferences.is_valid():
             services.user_update_preferences(
-                actor=user, user=user, language=preferences.cleaned_data["language"], time_zone=preferences.cleaned_data["time_zone"]
+                actor=user,
+                user=user,
+                language=preferences.cleaned_data["language"],
+                time_zone=preferences.cleaned_data["time_zone"],
             )
             messages.success(request, _("Preferences saved."))
             return redirect("users:profile")

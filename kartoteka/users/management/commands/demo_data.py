@@ -12,7 +12,7 @@ from django.utils import timezone
 from kartoteka.users import services
 from kartoteka.users.models import Absence, AbsenceKind, Role, Team, TeamKind, User
 
-DEMO_PASSWORD = "demo-pass-2026"
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - published on purpose for the demo
 
 # (key, name, kind, parent key)
 TEAMS = [
@@ -43,7 +43,9 @@ class Command(BaseCommand):
     help = "Create demo teams and one user per role (idempotent)."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--reset-passwords", action="store_true", help=f"Set every demo user's password to {DEMO_PASSWORD!r} again.")
+        parser.add_argument(
+            "--reset-passwords", action="store_true", help=f"Set every demo user's password to {DEMO_PASSWORD!r} again."
+        )
 
     @transaction.atomic
     def handle(self, *args: Any, reset_passwords: bool = False, **options: Any) -> None:
@@ -84,7 +86,12 @@ class Command(BaseCommand):
         if not Absence.objects.filter(user=manager2).exists():
             start = timezone.localdate() + datetime.timedelta(days=3)
             services.absence_create(
-                actor=None, user=manager2, kind=AbsenceKind.VACATION, starts_on=start, ends_on=start + datetime.timedelta(days=13), note="Отпуск"
+                actor=None,
+                user=manager2,
+                kind=AbsenceKind.VACATION,
+                starts_on=start,
+                ends_on=start + datetime.timedelta(days=13),
+                note="Отпуск",
             )
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new users)."))
         if options.get("verbosity", 1) >= 1:
@@ -92,7 +99,7 @@ class Command(BaseCommand):
 
 
 def demo_logins() -> str:
-    lines = ["Demo logins (password for all: %s):" % DEMO_PASSWORD]
+    lines = [f"Demo logins (password for all: {DEMO_PASSWORD}):"]
     for email, last, first, _patronymic, _position, _team, role_code, _language in USERS:
         lines.append(f"  {role_code:<17} {email:<26} {last} {first}")
     return "\n".join(lines)
