@@ -177,11 +177,11 @@ def me(request: HttpRequest) -> MeOut:
 @router.patch("/me", response={200: MeOut, **errors(401, 403, 422)}, summary="Change own language or time zone")
 def me_update(request: HttpRequest, payload: MeUpdate) -> MeOut:
     require_scope(request, "account", "write")
-    problems = {}
+    problems: dict[str, ValidationError] = {}
     if payload.language is not None and payload.language not in dict(language_choices()):
-        problems["language"] = "Unknown language."
+        problems["language"] = ValidationError("Unknown language.", code="invalid")
     if payload.time_zone is not None and payload.time_zone not in dict(timezone_choices()):
-        problems["time_zone"] = "Unknown time zone."
+        problems["time_zone"] = ValidationError("Unknown time zone.", code="invalid")
     if problems:
         raise ValidationError(problems)
     user = _actor(request)

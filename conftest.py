@@ -1,0 +1,120 @@
+"""Fixtures shared by every app's tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+
+
+@dataclass
+class World:
+    """A small organisation for access tests.
+
+    Sales (department) → North (group) → North-1 (group); Sales → South (group); Marketing.
+    """
+
+    teams: dict[str, Any] = field(default_factory=dict)
+    users: dict[str, Any] = field(default_factory=dict)
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    from kartoteka.testing.factories import TeamFactory, UserFactory
+    from kartoteka.users.models import TeamKind
+
+    w = World()
+    w.teams["sales"] = TeamFactory(name="Sales", kind=TeamKind.DEPARTMENT)
+    w.teams["north"] = TeamFactory(name="North", parent=w.teams["sales"])
+    w.teams["north1"] = TeamFactory(name="North-1", parent=w.teams["north"])
+    w.teams["south"] = TeamFactory(name="South", parent=w.teams["sales"])
+    w.teams["marketing"] = TeamFactory(name="Marketing", kind=TeamKind.DEPARTMENT)
+    people = {
+        "admin": (None, "administrator"),
+        "head": ("sales", "head_of_sales"),
+        "sup_north": ("north", "supervisor"),
+        "mgr_north1": ("north1", "manager"),
+        "mgr_south": ("south", "manager"),
+        "marketer": ("marketing", "marketer"),
+    }
+    for key, (team, role) in people.items():
+        w.users[key] = UserFactory(email=f"{key}@example.test", last_name=f"Last-{key}", team=w.teams.get(team) if team else None, roles=role)
+    return w
+
+
+@pytest.fixture
+def user_factory(db: None) -> Any:
+    from kartoteka.testing.factories import UserFactory
+
+    return UserFactory
+
+
+@pytest.fixture
+def team_factory(db: None) -> Any:
+    from kartoteka.testing.factories import TeamFactory
+
+    return TeamFactory
+
+
+@pytest.fixture
+def manager(world: World) -> Any:
+    return world.users["mgr_north1"]
+
+
+@pytest.fixture
+def admin_user(world: World) -> Any:
+    return world.users["admin"]
+
+
+def login(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def client_for() -> Any:
+    """client_for(user) → a Django test client signed in as that user."""
+    return login
+
+
+class _Inbox:
+    """Messages received by the loopback SMTP server, parsed as email.message.EmailMessage."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
+        import email
+        import email.policy
+
+        message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Any:
+    """A real SMTP server on loopback; the app's default mailer is pointed at it for the test."""
+    from aiosmtpd.controller import Controller
+
+    import socket
+
+    with socket.socket() as probe:  # aiosmtpd needs a concrete port to check it is up
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": port, "use_tls": False, "timeout": 10},
+            }
+        }
+        yield inbox
+    finally:
+        controller.stop()

@@ -1,0 +1,56 @@
+"""factory_boy factories for users and teams; later apps add their own next to their tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import factory
+from django.contrib.auth.hashers import make_password
+
+from kartoteka.users import services
+from kartoteka.users.models import Role, Team, TeamKind, User
+
+PASSWORD = "correct-horse-battery"
+_PASSWORD_HASH: str | None = None
+
+
+def _password_hash() -> str:
+    # Hashing is deliberately slow; one hash serves every test user.
+    global _PASSWORD_HASH
+    if _PASSWORD_HASH is None:
+        _PASSWORD_HASH = make_password(PASSWORD)
+    return _PASSWORD_HASH
+
+
+class TeamFactory(factory.Factory[Team]):
+    """Teams are created through the service, which maintains the tree path."""
+
+    class Meta:
+        model = Team
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+    kind = TeamKind.GROUP
+    parent = None
+
+    @classmethod
+    def _create(cls, model_class: type[Team], *args: Any, **kwargs: Any) -> Team:
+        return services.team_create(actor=None, **kwargs)
+
+
+class UserFactory(factory.django.DjangoModelFactory[User]):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    last_name = factory.Faker("last_name", locale="ru_RU")
+    first_name = factory.Faker("first_name", locale="ru_RU")
+    password = factory.LazyFunction(_password_hash)
+    language = "en"
+    time_zone = "Europe/Moscow"
+
+    @factory.post_generation
+    def roles(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted:
+            codes = [extracted] if isinstance(extracted, str) else list(extracted)
+            services.user_set_roles(actor=None, user=self, roles=Role.objects.filter(code__in=codes))
