@@ -118,3 +118,15 @@ def smtp_server(settings: Any) -> Any:
         yield inbox
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def admin_client_factory(db: None) -> Any:
+    """Builds a signed-in client for a fresh administrator (usable in transactional tests too)."""
+
+    def make() -> Client:
+        from kartoteka.testing.factories import UserFactory
+
+        return login(UserFactory(roles="administrator"))
+
+    return make

@@ -156,13 +156,13 @@ def _record_failure(job: Job, error: BaseException) -> None:
         _fail_attempt(job, text)
 
 
-def _fail_attempt(job: Job, error_text: str) -> None:
-    """Either schedule the next attempt with backoff or, when attempts are used up, fail the job."""
+def _fail_attempt(job: Job, error_text: str, *, backoff: bool = True) -> None:
+    """Either schedule the next attempt (after a backoff delay) or, when attempts are used up, fail the job."""
     job.last_error = error_text
     job.finished_at = timezone.now()
     if job.attempts < job.max_attempts:
         job.status = JobStatus.RETRYING
-        job.run_after = timezone.now() + backoff_delay(job)
+        job.run_after = timezone.now() + backoff_delay(job) if backoff else None
         job.save(update_fields=["status", "last_error", "finished_at", "run_after", "updated_at"])
         _dispatch_on_commit(job, run_after=job.run_after)
         logger.warning("Job %s attempt %s failed; retrying at %s", job, job.attempts, job.run_after)
@@ -219,11 +219,9 @@ def jobs_recover_stalled(*, now: datetime.datetime | None = None) -> int:
                     traceback="The worker running this task stopped before it finished.",
                 )
             job.recovered_count += 1
-            _fail_attempt(job, f"Worker lost during attempt {job.attempts} (started {started_at.isoformat()}).")
-            if job.status == JobStatus.RETRYING:
-                # Lost work is re-run at once: the crash was not the job's fault, no backoff needed.
-                job.run_after = None
-                job.save(update_fields=["run_after"])
+            job.save(update_fields=["recovered_count"])
+            # Lost work is re-run at once: the crash was not the job's fault, so no backoff.
+            _fail_attempt(job, f"Worker lost during attempt {job.attempts} (started {started_at.isoformat()}).", backoff=False)
             recovered += 1
     if recovered:
         logger.warning("Recovered %s stalled job(s)", recovered)

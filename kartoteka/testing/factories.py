@@ -53,4 +53,7 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     def roles(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted:
             codes = [extracted] if isinstance(extracted, str) else list(extracted)
-            services.user_set_roles(actor=None, user=self, roles=Role.objects.filter(code__in=codes))
+            roles = list(Role.objects.filter(code__in=codes))
+            if len(roles) != len(set(codes)):
+                raise LookupError(f"Roles missing from the test database: {codes} (flushed by a transactional test?)")
+            services.user_set_roles(actor=None, user=self, roles=roles)
