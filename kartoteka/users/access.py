@@ -154,7 +154,7 @@ def can(user: User | AnonymousUser, action: Action, obj: models.Model) -> bool:
     """May ``user`` perform ``action`` on ``obj`` (which may be unsaved, for "create")?"""
     if not user.is_authenticated or not user.is_active:
         return False
-    policy = policy_for(type(obj))
+    policy = policy_for(obj.__class__)  # __class__ sees through lazy wrappers such as request.user
     granted = scope(user, policy.key, action)
     if granted == Scope.ALL:
         return True
@@ -168,7 +168,7 @@ def can(user: User | AnonymousUser, action: Action, obj: models.Model) -> bool:
 def require(user: User | AnonymousUser, action: Action, obj: models.Model) -> None:
     """Raise PermissionDenied unless ``can(user, action, obj)``; services call this before writing."""
     if not can(user, action, obj):
-        raise PermissionDenied(f"{action} {type(obj).__name__} is not allowed")
+        raise PermissionDenied(f"{action} {obj.__class__.__name__} is not allowed")
 
 
 def get_visible_or_404[ModelT: models.Model](

@@ -8,13 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kartoteka.integrations.models import API_AREAS
-from kartoteka.users.models import User
+from kartoteka.users.models import language_choices, timezone_choices
 
 
-class PreferencesForm(forms.ModelForm[User]):
-    class Meta:
-        model = User
-        fields = ["language", "time_zone"]
+class PreferencesForm(forms.Form):
+    """Not a ModelForm on purpose: validation must not touch the user before the service saves."""
+
+    language = forms.ChoiceField(label=_("Language"), choices=language_choices, widget=forms.Select(attrs={"class": "form-select"}))
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices, widget=forms.Select(attrs={"class": "form-select"}))
 
 
 class ApiTokenForm(forms.Form):

@@ -100,10 +100,10 @@ def team(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    preferences = PreferencesForm(instance=user)
+    preferences = PreferencesForm(initial={"language": user.language, "time_zone": user.time_zone})
     token_form = ApiTokenForm()
     if request.method == "POST" and request.POST.get("form") == "preferences":
-        preferences = PreferencesForm(request.POST, instance=user)
+        preferences = PreferencesForm(request.POST)
         if preferences.is_valid():
             services.user_update_preferences(
                 actor=user,
