@@ -40,7 +40,9 @@ def world(db: None) -> World:
         "marketer": ("marketing", "marketer"),
     }
     for key, (team, role) in people.items():
-        w.users[key] = UserFactory(email=f"{key}@example.test", last_name=f"Last-{key}", team=w.teams.get(team) if team else None, roles=role)
+        w.users[key] = UserFactory(
+            email=f"{key}@example.test", last_name=f"Last-{key}", team=w.teams.get(team) if team else None, roles=role
+        )
     return w
 
 
@@ -86,7 +88,7 @@ class _Inbox:
     def __init__(self) -> None:
         self.messages: list[Any] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         import email
         import email.policy
 
@@ -98,9 +100,9 @@ class _Inbox:
 @pytest.fixture
 def smtp_server(settings: Any) -> Any:
     """A real SMTP server on loopback; the app's default mailer is pointed at it for the test."""
-    from aiosmtpd.controller import Controller
-
     import socket
+
+    from aiosmtpd.controller import Controller
 
     with socket.socket() as probe:  # aiosmtpd needs a concrete port to check it is up
         probe.bind(("127.0.0.1", 0))

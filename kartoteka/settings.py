@@ -247,6 +247,8 @@ TASKS = {
         "QUEUES": [],
     }
 }
+# One scheduler process needs no lock; with several (for failover), they share a Redis lock.
+CRONTASK = {"REDIS_URL": env_str("CRONTASK_REDIS_URL") or None}
 JOBS_DEFAULT_TIMEOUT = env_int("JOBS_DEFAULT_TIMEOUT", 600, minimum=1)
 JOBS_STALL_GRACE = env_int("JOBS_STALL_GRACE", 60, minimum=0)
 

@@ -10,7 +10,7 @@ from django.contrib.auth.hashers import make_password
 from kartoteka.users import services
 from kartoteka.users.models import Role, Team, TeamKind, User
 
-PASSWORD = "correct-horse-battery"
+PASSWORD = "correct-horse-battery"  # noqa: S105 - test users only
 _PASSWORD_HASH: str | None = None
 
 
@@ -56,4 +56,4 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
             roles = list(Role.objects.filter(code__in=codes))
             if len(roles) != len(set(codes)):
                 raise LookupError(f"Roles missing from the test database: {codes} (flushed by a transactional test?)")
-            services.user_set_roles(actor=None, user=self, roles=roles)
+            services.user_set_roles(actor=None, user=self, roles=roles)  # type: ignore[arg-type]

@@ -14,8 +14,12 @@ from kartoteka.users.models import language_choices, timezone_choices
 class PreferencesForm(forms.Form):
     """Not a ModelForm on purpose: validation must not touch the user before the service saves."""
 
-    language = forms.ChoiceField(label=_("Language"), choices=language_choices, widget=forms.Select(attrs={"class": "form-select"}))
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=timezone_choices, widget=forms.Select(attrs={"class": "form-select"}))
+    language = forms.ChoiceField(
+        label=_("Language"), choices=language_choices, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), choices=timezone_choices, widget=forms.Select(attrs={"class": "form-select"})
+    )
 
 
 class ApiTokenForm(forms.Form):

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from kartoteka.testing.access_matrix import AccessPath, api_list_contains, api_write, format_mismatches, html_contains, run_matrix, status_ok
+from kartoteka.testing.access_matrix import (
+    AccessPath,
+    api_list_contains,
+    api_write,
+    format_mismatches,
+    html_contains,
+    run_matrix,
+    status_ok,
+)
 
 USER_PATHS = [
     AccessPath("people_list", html_contains("/people/?sort=name", lambda u: u.email)),
@@ -65,7 +73,12 @@ def test_guessed_ids_answer_404_like_missing_ones(world, client_for):
     client = client_for(world.users["mgr_south"])
     hidden_user = world.users["mgr_north1"]
     missing_id = hidden_user.pk + 10_000
-    for url in (f"/people/{hidden_user.pk}/", f"/people/{missing_id}/", f"/api/v1/users/{hidden_user.pk}", f"/api/v1/users/{missing_id}"):
+    for url in (
+        f"/people/{hidden_user.pk}/",
+        f"/people/{missing_id}/",
+        f"/api/v1/users/{hidden_user.pk}",
+        f"/api/v1/users/{missing_id}",
+    ):
         assert client.get(url).status_code == 404, url
     api_hidden = client.get(f"/api/v1/users/{hidden_user.pk}").json()
     api_missing = client.get(f"/api/v1/users/{missing_id}").json()

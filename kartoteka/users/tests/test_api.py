@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.db import connection
 
 from kartoteka.integrations.services import api_token_create, api_token_revoke
 
@@ -103,7 +103,9 @@ def test_malformed_json_is_400(world, client_for):
 
 def test_conflicts_are_409(world, client_for):
     client = client_for(world.users["admin"])
-    response = client.post("/api/v1/teams", data={"name": "north", "parent_id": world.teams["sales"].pk}, content_type="application/json")
+    response = client.post(
+        "/api/v1/teams", data={"name": "north", "parent_id": world.teams["sales"].pk}, content_type="application/json"
+    )
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "team_name_taken"
     response = client.delete(f"/api/v1/teams/{world.teams['north'].pk}")
@@ -154,7 +156,8 @@ def test_openapi_is_3_1_and_declares_the_error_schema(db):
 def test_api_docs_are_served_locally(db):
     html = Client().get("/api/docs").content.decode()
     assert "swagger-ui-bundle.js" in html
-    assert "cdn." not in html and "unpkg" not in html
+    assert "cdn." not in html
+    assert "unpkg" not in html
 
 
 def test_decimals_are_serialised_as_strings():

@@ -7,7 +7,13 @@ import re
 
 import pytest
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value, yield_hotp_counters_from_time
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
 from axes.models import AccessAttempt
 from django.db.models import F
 from django.test import Client
@@ -42,7 +48,7 @@ def test_five_wrong_passwords_lock_the_account_for_a_while(manager):
     # Now even the right password is refused, from any other browser, until the cool-off passes.
     locked = sign_in(Client(), manager.email, PASSWORD)
     assert locked.status_code == 429
-    assert "data-testid=\"locked-out\"" in locked.content.decode()
+    assert 'data-testid="locked-out"' in locked.content.decode()
 
     AccessAttempt.objects.update(attempt_time=F("attempt_time") - datetime.timedelta(minutes=16))
     assert sign_in(Client(), manager.email, PASSWORD).status_code == 302
@@ -102,7 +108,9 @@ def test_there_is_no_public_sign_up(db):
     response = Client().get("/accounts/signup/")
     assert response.status_code == 200
     assert 'data-testid="signup-closed"' in response.content.decode()
-    Client().post("/accounts/signup/", {"email": "intruder@example.test", "password1": "x-very-long-pw-1", "password2": "x-very-long-pw-1"})
+    Client().post(
+        "/accounts/signup/", {"email": "intruder@example.test", "password1": "x-very-long-pw-1", "password2": "x-very-long-pw-1"}
+    )
     assert not User.objects.filter(email="intruder@example.test").exists()
 
 

@@ -15,8 +15,10 @@ def test_moving_a_team_moves_its_whole_subtree(world):
     services.team_update(actor=world.users["admin"], team=north, parent=south)
     north.refresh_from_db()
     north1.refresh_from_db()
-    assert north.path.startswith(south.path) and north.depth == 2
-    assert north1.path.startswith(north.path) and north1.depth == 3
+    assert north.path.startswith(south.path)
+    assert north.depth == 2
+    assert north1.path.startswith(north.path)
+    assert north1.depth == 3
     # South's supervisor-like reach now covers the moved subtree.
     assert set(Team.objects.filter(path__startswith=south.path)) == {south, north, north1}
 
@@ -50,8 +52,12 @@ def test_an_inactive_user_sees_nothing(world):
 
 def test_only_administrators_assign_roles(world):
     with pytest.raises(PermissionDenied):
-        services.user_set_roles(actor=world.users["head"], user=world.users["mgr_south"], roles=Role.objects.filter(code="head_of_sales"))
-    services.user_set_roles(actor=world.users["admin"], user=world.users["mgr_south"], roles=Role.objects.filter(code="administrator"))
+        services.user_set_roles(
+            actor=world.users["head"], user=world.users["mgr_south"], roles=Role.objects.filter(code="head_of_sales")
+        )
+    services.user_set_roles(
+        actor=world.users["admin"], user=world.users["mgr_south"], roles=Role.objects.filter(code="administrator")
+    )
     world.users["mgr_south"].refresh_from_db()
     assert world.users["mgr_south"].is_staff  # administrators get the administration site
 
@@ -83,6 +89,8 @@ def test_absences_make_a_user_unavailable_and_cannot_overlap(world):
     assert user not in User.objects.available()
     assert user in User.objects.available(on=today + datetime.timedelta(days=7))
     with pytest.raises(ValidationError):
-        services.absence_create(actor=None, user=user, starts_on=today + datetime.timedelta(days=5), ends_on=today + datetime.timedelta(days=9))
+        services.absence_create(
+            actor=None, user=user, starts_on=today + datetime.timedelta(days=5), ends_on=today + datetime.timedelta(days=9)
+        )
     with pytest.raises(ValidationError):
         services.absence_create(actor=None, user=user, starts_on=today, ends_on=today - datetime.timedelta(days=1))

@@ -1,0 +1,71 @@
+"""Strict environment parsing: bad values stop start-up with a message naming the variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from kartoteka.env import env_bool, env_choice, env_int, env_list, env_str, parse_database_url
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("true", True), ("1", True), ("Yes", True), ("off", False), ("0", False), ("", False)]
+)
+def test_booleans(raw, expected):
+    assert env_bool("X", False, environ={"X": raw}) is expected
+
+
+@pytest.mark.parametrize("raw", ["ture", "2", "y"])
+def test_a_bad_boolean_is_refused_by_name(raw):
+    with pytest.raises(ImproperlyConfigured, match=r"^X="):
+        env_bool("X", False, environ={"X": raw})
+
+
+def test_integers_are_checked_for_type_and_range():
+    assert env_int("N", 5, environ={}) == 5
+    assert env_int("N", 5, minimum=1, environ={"N": " 7 "}) == 7
+    with pytest.raises(ImproperlyConfigured, match="not an integer"):
+        env_int("N", 5, environ={"N": "5O"})
+    with pytest.raises(ImproperlyConfigured, match="below the minimum"):
+        env_int("N", 5, minimum=1, environ={"N": "0"})
+
+
+def test_lists_and_choices():
+    assert env_list("HOSTS", ["a"], environ={"HOSTS": "crm.example.com, ,127.0.0.1"}) == ["crm.example.com", "127.0.0.1"]
+    assert env_list("HOSTS", ["a"], environ={}) == ["a"]
+    with pytest.raises(ImproperlyConfigured, match="must be one of"):
+        env_choice("LEVEL", "INFO", {"INFO", "DEBUG"}, environ={"LEVEL": "LOUD"})
+
+
+def test_secrets_can_come_from_files(tmp_path):
+    secret = tmp_path / "key"
+    secret.write_text("s3cr3t\n", encoding="utf-8")
+    assert env_str("SECRET_KEY", environ={"SECRET_KEY_FILE": str(secret)}) == "s3cr3t"
+    with pytest.raises(ImproperlyConfigured, match="not both"):
+        env_str("SECRET_KEY", environ={"SECRET_KEY": "a", "SECRET_KEY_FILE": str(secret)})
+
+
+def test_database_url_defaults_to_sqlite_in_wal_mode(tmp_path):
+    config = parse_database_url("", sqlite_default_path=tmp_path / "db.sqlite3")
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
+
+
+def test_database_url_for_postgresql():
+    config = parse_database_url("postgres://crm:p%40ss@db.internal:6432/kartoteka?sslmode=require", sqlite_default_path=Path("x"))
+    assert (config["ENGINE"], config["NAME"], config["USER"], config["PASSWORD"]) == (
+        "django.db.backends.postgresql",
+        "kartoteka",
+        "crm",
+        "p@ss",
+    )
+    assert (config["HOST"], config["PORT"], config["OPTIONS"]) == ("db.internal", "6432", {"sslmode": "require"})
+
+
+@pytest.mark.parametrize("url", ["mysql://root@localhost/db", "postgres://host:port/db", "postgres://host/", "sqlite://"])
+def test_unsupported_or_broken_database_urls_are_refused(url):
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+        parse_database_url(url, sqlite_default_path=Path("x"))
