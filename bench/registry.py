@@ -53,6 +53,10 @@ class Generator:
     order: int
     function: GeneratorFunction
 
+    def run(self, *, scale: float, seed: int) -> int:
+        # A stream per generator, so adding a generator never changes what the others produce.
+        return self.function(scale=scale, rng=random.Random(f"{seed}:{self.name}"))
+
 
 @dataclass(frozen=True)
 class Scenario:

@@ -136,5 +136,7 @@ def _sqlite(path: Path) -> dict[str, object]:
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         },
-        "TEST": {"NAME": path.with_name(path.stem + "_test.sqlite3")},
+        # A file, not memory, so tests can share it with a real worker process; per process id, so two
+        # test runs on one machine never delete each other's database.
+        "TEST": {"NAME": path.with_name(f"{path.stem}_test_{os.getpid()}.sqlite3")},
     }

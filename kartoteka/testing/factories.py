@@ -8,7 +8,8 @@ import factory
 from django.contrib.auth.hashers import make_password
 
 from kartoteka.users import services
-from kartoteka.users.models import Role, Team, TeamKind, User
+from kartoteka.users.defaults import install_default_roles
+from kartoteka.users.models import Role, RoleScope, Team, TeamKind, User
 
 PASSWORD = "correct-horse-battery"  # noqa: S105 - test users only
 _PASSWORD_HASH: str | None = None
@@ -53,7 +54,10 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     def roles(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted:
             codes = [extracted] if isinstance(extracted, str) else list(extracted)
+            if Role.objects.filter(code__in=codes).count() != len(set(codes)):
+                # A transactional test flushed the rows the data migration had installed.
+                install_default_roles(Role, RoleScope)
             roles = list(Role.objects.filter(code__in=codes))
             if len(roles) != len(set(codes)):
-                raise LookupError(f"Roles missing from the test database: {codes} (flushed by a transactional test?)")
+                raise LookupError(f"Unknown role codes: {codes}")
             services.user_set_roles(actor=None, user=self, roles=roles)  # type: ignore[arg-type]

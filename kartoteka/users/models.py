@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kartoteka.core.models import LocalizedNameModel, TimeStampedModel
 
@@ -31,10 +32,10 @@ def language_choices() -> list[tuple[str, str]]:
 class Scope(models.IntegerChoices):
     """How far a role reaches for one entity type. Larger includes smaller, so a union is a max."""
 
-    NONE = 0, _("none")
-    OWN = 1, _("own")
-    TEAM = 2, _("team")
-    ALL = 3, _("all")
+    NONE = 0, pgettext_lazy("access scope", "none")
+    OWN = 1, pgettext_lazy("access scope", "own")
+    TEAM = 2, pgettext_lazy("access scope", "team")
+    ALL = 3, pgettext_lazy("access scope", "all")
 
 
 class TeamKind(models.TextChoices):

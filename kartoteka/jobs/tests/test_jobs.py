@@ -125,7 +125,7 @@ def _wait_for(predicate, timeout: float = 30) -> None:
     raise AssertionError("condition not reached in time")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_job_killed_mid_run_is_recovered_and_completes_once(tmp_path):
     marker, done = tmp_path / "hang", tmp_path / "done"
     marker.touch()
@@ -157,7 +157,7 @@ def test_a_job_killed_mid_run_is_recovered_and_completes_once(tmp_path):
     assert DBTaskResult.objects.filter(exception_class_path="kartoteka.jobs.services.WorkerLost").count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_failing_job_on_the_real_worker_is_retried_then_shown_failed(tmp_path, admin_client_factory):
     attempts = tmp_path / "attempts"
     queued = job_enqueue(jobs.always_fails_fast, str(attempts))

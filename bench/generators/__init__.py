@@ -1,0 +1,1 @@
+"""Data generators, one module per area; every module here is imported by ``bench.registry``."""

@@ -1,0 +1,1 @@
+"""Timed scenarios, one module per area; every module here is imported by ``bench.registry``."""
