@@ -20,7 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
-from kartoteka.users.models import Role, RoleScope, Scope, Team
+from kartoteka.users.models import Role, Scope, Team
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -89,12 +89,29 @@ def entity_choices() -> list[tuple[str, str]]:
 
 @dataclass
 class AccessContext:
-    """What the policy needs to know about one user, loaded once per user object (two queries)."""
+    """What the policy needs to know about one user, loaded once per user object.
+
+    Roles and scopes cost one query; the team subtree one more, and only when a "team" scope needs it.
+    """
 
     is_administrator: bool
     read: dict[str, Scope] = field(default_factory=dict)
     write: dict[str, Scope] = field(default_factory=dict)
-    team_ids: frozenset[int] = frozenset()
+    team_id: int | None = None
+    _team_ids: frozenset[int] | None = None
+
+    @property
+    def team_ids(self) -> frozenset[int]:
+        """Ids of the user's team and every team below it."""
+        if self._team_ids is None:
+            if self.team_id is None:
+                self._team_ids = frozenset()
+            else:
+                prefix = Team.objects.filter(pk=self.team_id).values_list("path", flat=True)
+                self._team_ids = frozenset(
+                    Team.objects.filter(path__startswith=models.Subquery(prefix)).values_list("pk", flat=True)
+                )
+        return self._team_ids
 
 
 def context(user: User | AnonymousUser) -> AccessContext:
@@ -103,14 +120,16 @@ def context(user: User | AnonymousUser) -> AccessContext:
     cached = getattr(user, "_access", None)
     if cached is not None:
         return cached
-    roles = list(Role.objects.filter(users=user).only("pk", "is_administrator"))
-    ctx = AccessContext(is_administrator=user.is_superuser or any(role.is_administrator for role in roles))
-    for scope in RoleScope.objects.filter(role__in=[role.pk for role in roles]).only("entity", "read_scope", "write_scope"):
-        ctx.read[scope.entity] = max(ctx.read.get(scope.entity, Scope.NONE), Scope(scope.read_scope))
-        ctx.write[scope.entity] = max(ctx.write.get(scope.entity, Scope.NONE), Scope(scope.write_scope))
-    if user.team_id is not None:
-        prefix = Team.objects.filter(pk=user.team_id).values_list("path", flat=True)
-        ctx.team_ids = frozenset(Team.objects.filter(path__startswith=models.Subquery(prefix)).values_list("pk", flat=True))
+    ctx = AccessContext(is_administrator=user.is_superuser, team_id=user.team_id)
+    # One query: each role the user holds, joined to its scope rows (a role without scopes gives one row of NULLs).
+    rows = Role.objects.filter(users=user).values_list(
+        "is_administrator", "scopes__entity", "scopes__read_scope", "scopes__write_scope"
+    )
+    for role_is_administrator, entity, read_scope, write_scope in rows:
+        ctx.is_administrator = ctx.is_administrator or role_is_administrator
+        if entity is not None:
+            ctx.read[entity] = max(ctx.read.get(entity, Scope.NONE), Scope(read_scope))
+            ctx.write[entity] = max(ctx.write.get(entity, Scope.NONE), Scope(write_scope))
     user._access = ctx  # type: ignore[union-attr]
     return ctx
 

@@ -94,3 +94,12 @@ def test_absences_make_a_user_unavailable_and_cannot_overlap(world):
         )
     with pytest.raises(ValidationError):
         services.absence_create(actor=None, user=user, starts_on=today, ends_on=today - datetime.timedelta(days=1))
+
+
+def test_a_role_without_scope_rows_can_still_make_an_administrator(world):
+    custom = Role.objects.create(code="it", name_en="IT", is_administrator=True)
+    user = world.users["mgr_south"]
+    services.user_set_roles(actor=None, user=user, roles=[custom, Role.objects.get(code="manager")])
+    user = User.objects.get(pk=user.pk)
+    assert access.is_administrator(user)
+    assert access.visible(user, User).count() == len(world.users)
