@@ -7,7 +7,7 @@ from typing import Literal, cast
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from kartoteka.api import errors, require_scope
 from kartoteka.core.pagination import keyset_page
@@ -237,7 +237,7 @@ def _visible_user_or_none(request: HttpRequest, user_id: int | None) -> User | N
 
 
 @router.post("/teams", response={201: TeamOut, **errors(401, 403, 404, 409, 422)}, summary="Create a team")
-def teams_create(request: HttpRequest, payload: TeamCreate) -> tuple[int, TeamOut]:
+def teams_create(request: HttpRequest, payload: TeamCreate) -> Status[TeamOut]:
     require_scope(request, "users", "write")
     parent = selectors.team_detail(viewer=_actor(request), pk=payload.parent_id) if payload.parent_id is not None else None
     team = services.team_create(
@@ -247,7 +247,7 @@ def teams_create(request: HttpRequest, payload: TeamCreate) -> tuple[int, TeamOu
         parent=parent,
         head=_visible_user_or_none(request, payload.head_id),
     )
-    return 201, _team_out(selectors.team_detail(viewer=_actor(request), pk=team.pk))
+    return Status(201, _team_out(selectors.team_detail(viewer=_actor(request), pk=team.pk)))
 
 
 @router.patch("/teams/{team_id}", response={200: TeamOut, **errors(401, 403, 404, 409, 422)}, summary="Change a team")
@@ -266,8 +266,8 @@ def teams_update(request: HttpRequest, team_id: int, payload: TeamUpdate) -> Tea
 
 
 @router.delete("/teams/{team_id}", response={204: None, **errors(401, 403, 404, 409)}, summary="Delete an empty team")
-def teams_delete(request: HttpRequest, team_id: int) -> tuple[int, None]:
+def teams_delete(request: HttpRequest, team_id: int) -> Status[None]:
     require_scope(request, "users", "write")
     team = selectors.team_detail(viewer=_actor(request), pk=team_id)
     services.team_delete(actor=_actor(request), team=team)
-    return 204, None
+    return Status(204, None)
