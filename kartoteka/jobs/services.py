@@ -256,3 +256,13 @@ def job_cancel(*, actor: User, job: Job) -> Job:
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "last_error", "finished_at", "updated_at"])
     return job
+
+
+def jobs_prune(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Forget finished work: task rows after a week, succeeded jobs after a month (failed ones stay visible)."""
+    now = now or timezone.now()
+    tasks, _ = DBTaskResult.objects.filter(
+        status__in=["SUCCESSFUL", "FAILED"], finished_at__lt=now - datetime.timedelta(days=7)
+    ).delete()
+    jobs, _ = Job.objects.filter(status=JobStatus.SUCCEEDED, finished_at__lt=now - datetime.timedelta(days=30)).delete()
+    return {"task_results": tasks, "jobs": jobs}

@@ -17,3 +17,9 @@ def run_job(job_id: int) -> str:
 @task
 def recover_stalled_jobs() -> int:
     return services.jobs_recover_stalled()
+
+
+@cron("17 3 * * *", sentry_monitor_config=None)
+@task
+def prune_old_job_records() -> dict[str, int]:
+    return services.jobs_prune()

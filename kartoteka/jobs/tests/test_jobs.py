@@ -18,7 +18,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from kartoteka.jobs.models import Job, JobStatus
-from kartoteka.jobs.services import backoff_delay, job_enqueue, job_retry_now, job_run, jobs_recover_stalled
+from kartoteka.jobs.services import backoff_delay, job_enqueue, job_retry_now, job_run, jobs_prune, jobs_recover_stalled
 from kartoteka.jobs.tests import jobs_for_tests as jobs
 
 
@@ -198,3 +198,16 @@ def test_retry_now_requeues_a_failed_job(world, client_for, tmp_path, django_cap
     assert queued.max_attempts == 4
     with pytest.raises(Exception, match="Only failed jobs"):
         job_retry_now(actor=world.users["admin"], job=queued)
+
+
+def test_old_finished_records_are_pruned_but_failures_stay(db, tmp_path, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        done = job_enqueue(jobs.record, str(tmp_path / "o"), "x")
+        broken = job_enqueue(jobs.always_fails, str(tmp_path / "a"))
+    job_run(done.pk)
+    Job.objects.filter(pk=broken.pk).update(status=JobStatus.FAILED, finished_at=timezone.now())
+    DBTaskResult.objects.update(status="SUCCESSFUL", finished_at=timezone.now())
+    assert jobs_prune() == {"task_results": 0, "jobs": 0}
+    later = timezone.now() + datetime.timedelta(days=31)
+    assert jobs_prune(now=later) == {"task_results": 2, "jobs": 1}
+    assert list(Job.objects.values_list("pk", flat=True)) == [broken.pk]

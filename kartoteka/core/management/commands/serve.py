@@ -48,7 +48,7 @@ class Command(BaseCommand):
                 "10",
             ],
             "worker": [python, manage, "db_worker", "--queue-name", "*", "--interval", "1", "--no-reload"],
-            "scheduler": [python, manage, "crontask"],
+            "scheduler": [python, manage, "crontask", "--no-heartbeat"],
         }
         processes: dict[str, subprocess.Popen[bytes]] = {}
         stopping = False
