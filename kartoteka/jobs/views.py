@@ -51,7 +51,11 @@ JOB_LIST = ListSpec(
     default_sort="-id",
     search_fields=["name", "idempotency_key"],
     search_placeholder=_("Job name or key"),
-    filters=[Filter("status", _("Status"), "status", lambda user: JobStatus.choices)],
+    filters=[
+        Filter("status", _("Status"), "status", lambda user: JobStatus.choices),
+        # "Retried" = needed more than one attempt, whatever the outcome.
+        Filter("retried", _("Attempts"), "attempts__gt", lambda user: [("1", _("retried"))]),
+    ],
     row_url=lambda job: reverse("jobs:detail", args=[job.pk]),
     empty_message=_("No jobs match. Jobs appear here when imports, mailings and automations run in the background."),
 )
@@ -68,7 +72,8 @@ def job_list(request: HttpRequest) -> HttpResponse:
     jobs = _visible_jobs(request)
     page = list_context(request, jobs.select_related("created_by"), JOB_LIST)
     counts = dict(jobs.values_list("status").annotate(n=Count("id")).order_by())
-    summary = [(status, label, counts.get(status, 0), STATUS_TONES[status]) for status, label in JobStatus.choices]
+    summary = [(f"status={status}", label, counts.get(status, 0), STATUS_TONES[status]) for status, label in JobStatus.choices]
+    summary.append(("retried=1", _("retried"), jobs.filter(attempts__gt=1).count(), "info"))
     template = "jobs/job_list.html#results" if request.htmx else "jobs/job_list.html"  # type: ignore[attr-defined]
     return render(request, template, {"page": page, "summary": summary})
 

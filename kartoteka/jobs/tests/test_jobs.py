@@ -172,6 +172,7 @@ def test_a_failing_job_on_the_real_worker_is_retried_then_shown_failed(tmp_path,
     client = admin_client_factory()
     page = client.get("/jobs/?status=failed").content.decode()
     assert "always_fails_fast" in page
+    assert "always_fails_fast" in client.get("/jobs/?retried=1").content.decode()
     detail = client.get(f"/jobs/{queued.pk}/").content.decode()
     assert "the remote system said no" in detail
     assert 'data-testid="job-status"' in detail
