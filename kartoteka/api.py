@@ -194,6 +194,7 @@ v1 = Router()
 
 
 def _mount() -> None:
+    # Imported here: each app's router imports this module for errors() and require_scope().
     from kartoteka.users.api import router as users_router
 
     v1.add_router("", users_router)

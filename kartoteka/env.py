@@ -109,7 +109,10 @@ def parse_database_url(url: str, *, sqlite_default_path: Path) -> dict[str, obje
         options: dict[str, object] = {}
         for key, values in parse_qs(parts.query).items():
             options[key] = values[-1]
-        conn_max_age = int(str(options.pop("conn_max_age", "60")))
+        try:
+            conn_max_age = int(str(options.pop("conn_max_age", "60")))
+        except ValueError:
+            raise ImproperlyConfigured("DATABASE_URL: conn_max_age must be a number of seconds.") from None
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": name,

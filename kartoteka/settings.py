@@ -11,7 +11,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.utils.csp import CSP
-from django.utils.translation import gettext_lazy as _
 
 from kartoteka.env import env_bool, env_choice, env_int, env_list, env_str, parse_database_url
 
@@ -264,5 +263,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
-
-NAVIGATION_TITLE = _("Kartoteka")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +22,9 @@ from kartoteka.core.lists import Column, Filter, ListSpec, badge, list_context
 from kartoteka.jobs import services
 from kartoteka.jobs.models import Job, JobStatus
 from kartoteka.users import access
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 STATUS_TONES: dict[str, str] = {
     JobStatus.QUEUED: "secondary",
@@ -61,7 +67,7 @@ JOB_LIST = ListSpec(
 )
 
 
-def _visible_jobs(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _visible_jobs(request: HttpRequest) -> QuerySet[Job]:
     if not access.can_use(request.user, ["job"]):
         raise PermissionDenied
     return access.visible(request.user, Job)
@@ -88,27 +94,23 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    job = access.get_visible_or_404(request.user, _visible_jobs(request), pk=pk)
-    try:
-        services.job_retry_now(actor=request.user, job=job)  # type: ignore[arg-type]
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The job is queued for another attempt."))
-    return redirect("jobs:detail", pk=job.pk)
+def _job_action(action: Callable[..., Job], done: StrOrPromise) -> Callable[[HttpRequest, int], HttpResponse]:
+    """A POST view that applies one job service and returns to the job's card with the outcome."""
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        job = access.get_visible_or_404(request.user, _visible_jobs(request), pk=pk)
+        try:
+            action(actor=request.user, job=job)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, done)
+        return redirect("jobs:detail", pk=job.pk)
+
+    return view
 
 
-@login_required
-@require_POST
-def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    job = access.get_visible_or_404(request.user, _visible_jobs(request), pk=pk)
-    try:
-        services.job_cancel(actor=request.user, job=job)  # type: ignore[arg-type]
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The job is cancelled."))
-    return redirect("jobs:detail", pk=job.pk)
+job_retry = _job_action(services.job_retry_now, _("The job is queued for another attempt."))
+job_cancel = _job_action(services.job_cancel, _("The job is cancelled."))

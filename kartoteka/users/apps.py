@@ -11,31 +11,29 @@ class UsersConfig(AppConfig):
         from kartoteka.core import navigation
         from kartoteka.users import access, access_rules  # noqa: F401  (access_rules registers the policies)
 
-        navigation.register(navigation.Section(key="home", label=_("Home"), url_name="home", order=0, allowed=lambda user: True))
-        navigation.register(
+        sections = [
+            navigation.Section(key="home", label=_("Home"), url_name="home", order=0, allowed=lambda user: True),
             navigation.Section(
                 key="people",
                 label=_("People"),
                 url_name="users:people",
                 order=800,
                 allowed=lambda user: access.can_use(user, ["user"]),
-            )
-        )
-        navigation.register(
+            ),
             navigation.Section(
                 key="teams",
                 label=_("Teams"),
                 url_name="users:teams",
                 order=810,
                 allowed=lambda user: access.can_use(user, ["team"]),
-            )
-        )
-        navigation.register(
+            ),
             navigation.Section(
                 key="admin",
                 label=_("Administration"),
                 url_name="admin:index",
                 order=1000,
                 allowed=lambda user: access.is_administrator(user) and user.is_staff,
-            )
-        )
+            ),
+        ]
+        for section in sections:
+            navigation.register(section)

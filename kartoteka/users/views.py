@@ -18,11 +18,11 @@ from kartoteka.integrations import services as token_services
 from kartoteka.integrations.models import ApiToken
 from kartoteka.users import access, selectors, services
 from kartoteka.users.forms import ApiTokenForm, PreferencesForm
-from kartoteka.users.models import Role, User
+from kartoteka.users.models import Role, Team, User
 
 
 def _team_choices(user: User) -> list[tuple[str, str]]:
-    return [(str(team.pk), "· " * team.depth + team.name) for team in access.visible(user, selectors.Team).order_by("path")]
+    return [(str(team.pk), "· " * team.depth + team.name) for team in access.visible(user, Team).order_by("path")]
 
 
 def _role_choices(user: User) -> list[tuple[str, str]]:
