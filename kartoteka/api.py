@@ -19,8 +19,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, SessionAuth
+from ninja.types import DictStrAny
 from pydantic import Field, PlainSerializer, WithJsonSchema
 
 from kartoteka.core.errors import DomainError
@@ -43,6 +45,16 @@ class UnicodeJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+class ObjectBodyParser(Parser):
+    """Request bodies are JSON objects. Without this, an all-optional schema would take `[]` or `5` as `{}`."""
+
+    def parse_body(self, request: HttpRequest) -> DictStrAny:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValueError("the request body must be a JSON object")
+        return data
+
+
 class ErrorDetail(Schema):
     field: str | None = Field(None, description="Dotted path of the offending input, when there is one.")
     message: str
@@ -60,8 +72,12 @@ class ErrorOut(Schema):
 
 
 def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
-    """Declare the error responses of an operation so the OpenAPI document lists them."""
-    return dict.fromkeys(statuses, ErrorOut)
+    """Declare the error responses of an operation so the OpenAPI document lists them.
+
+    400 (unparseable input), 401 (no credentials) and 422 (invalid input) can happen to any operation
+    and are always included.
+    """
+    return dict.fromkeys(sorted({400, 401, 422, *statuses}), ErrorOut)
 
 
 class TokenAuth(HttpBearer):
@@ -103,6 +119,7 @@ api = NinjaAPI(
     description="The Kartoteka CRM API. Conventions: see docs/api.md in the repository.",
     urls_namespace="api",
     renderer=UnicodeJSONRenderer(),
+    parser=ObjectBodyParser(),
     auth=[TokenAuth(), BrowserSessionAuth()],
     docs_url="/docs",
     openapi_url="/openapi.json",
@@ -179,7 +196,10 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         405: "method_not_allowed",
         429: "throttled",
     }
-    return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+    message = str(exc)
+    if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+        message = "The request body must be a JSON object."
+    return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), message)
 
 
 @api.exception_handler(Exception)

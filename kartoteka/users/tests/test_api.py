@@ -93,10 +93,16 @@ def test_validation_errors_are_422_with_field_details(world, client_for):
     assert response.json()["error"]["details"][0]["field"] == "limit"
 
 
-def test_malformed_json_is_400(world, client_for):
-    response = client_for(world.users["admin"]).post("/api/v1/teams", data="{not json", content_type="application/json")
+@pytest.mark.parametrize("body", ["{not json", "[]", "5", '"text"', "null", b"\xff\xfe"])
+def test_a_body_that_is_not_a_json_object_is_400(world, client_for, body):
+    client = client_for(world.users["admin"])
+    response = client.patch("/api/v1/me", data=body, content_type="application/json")
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "bad_request"
+    assert response.json()["error"] == {
+        "code": "bad_request",
+        "message": "The request body must be a JSON object.",
+        "details": [],
+    }
 
 
 def test_conflicts_are_409(world, client_for):
