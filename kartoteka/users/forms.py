@@ -24,7 +24,9 @@ class PreferencesForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What will use it, e.g. “1C exchange”."))
-    scopes = forms.MultipleChoiceField(label=_("Scopes"), widget=forms.CheckboxSelectMultiple, choices=())
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"), widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}), choices=()
+    )
     expires_on = forms.DateField(
         label=_("Expires on"),
         required=False,

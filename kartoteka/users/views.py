@@ -80,7 +80,11 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 def teams(request: HttpRequest) -> HttpResponse:
     if not access.can_use(request.user, ["team"]):
         raise PermissionDenied
-    return render(request, "users/teams.html", {"teams": list(selectors.teams(viewer=request.user))})  # type: ignore[arg-type]
+    visible_teams = list(selectors.teams(viewer=request.user))  # type: ignore[arg-type]
+    # Indent relative to the highest visible team: a supervisor's own group is not shown as nested.
+    top = min((team.depth for team in visible_teams), default=0)
+    rows = [(team, min(team.depth - top, 4)) for team in visible_teams]
+    return render(request, "users/teams.html", {"rows": rows})
 
 
 @login_required

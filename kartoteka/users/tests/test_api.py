@@ -170,3 +170,17 @@ def test_decimals_are_serialised_as_strings():
     assert adapter.dump_python(Decimal("1234.50"), mode="json") == "1234.50"
     assert adapter.json_schema(mode="serialization")["type"] == "string"
     assert json.loads(adapter.dump_json(Decimal("0.10"))) == "0.10"
+
+
+def test_session_writes_need_the_csrf_token(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.users["admin"])
+    response = client.patch("/api/v1/me", data={"language": "ru"}, content_type="application/json")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
+    client.get("/profile/")  # sets the CSRF cookie, as a page view does
+    token = client.cookies["csrftoken"].value
+    response = client.patch(
+        "/api/v1/me", data={"language": "ru"}, content_type="application/json", headers={"X-CSRFToken": token}
+    )
+    assert response.status_code == 200
