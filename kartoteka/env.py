@@ -8,6 +8,7 @@ instead of silently falling back to a default.
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -143,3 +144,11 @@ def _sqlite(path: Path) -> dict[str, object]:
         # test runs on one machine never delete each other's database.
         "TEST": {"NAME": path.with_name(f"{path.stem}_test_{os.getpid()}.sqlite3")},
     }
+
+
+def generated_secret_key(path: Path) -> str:
+    """A signing key made once and kept in ``path`` (readable by the owner only), for installs that set none."""
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(64), encoding="utf-8")
+    return path.read_text(encoding="utf-8").strip()

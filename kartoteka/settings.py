@@ -6,32 +6,19 @@ production sets ``DATABASE_URL``, ``ALLOWED_HOSTS`` and runs behind HTTPS.
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 from pathlib import Path
 
 from django.utils.csp import CSP
 
-from kartoteka.env import env_bool, env_choice, env_int, env_list, env_str, parse_database_url
+from kartoteka.env import env_bool, env_choice, env_int, env_list, env_str, generated_secret_key, parse_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("KARTOTEKA_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def _secret_key() -> str:
-    """SECRET_KEY from the environment, else a key generated once into var/ (never committed)."""
-    configured = env_str("SECRET_KEY")
-    if configured:
-        return configured
-    key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.touch(mode=0o600)
-        key_file.write_text(secrets.token_urlsafe(64), encoding="utf-8")
-    return key_file.read_text(encoding="utf-8").strip()
-
-
-SECRET_KEY = _secret_key()
+SECRET_KEY = env_str("SECRET_KEY") or generated_secret_key(VAR_DIR / "secret_key")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from kartoteka.env import env_bool, env_choice, env_int, env_list, env_str, parse_database_url
+from kartoteka.env import env_bool, env_choice, env_int, env_list, env_str, generated_secret_key, parse_database_url
 
 
 @pytest.mark.parametrize(
@@ -69,3 +69,11 @@ def test_database_url_for_postgresql():
 def test_unsupported_or_broken_database_urls_are_refused(url):
     with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
         parse_database_url(url, sqlite_default_path=Path("x"))
+
+
+def test_a_secret_key_is_generated_once_and_kept_private(tmp_path):
+    path = tmp_path / "secret_key"
+    first = generated_secret_key(path)
+    assert len(first) >= 50
+    assert generated_secret_key(path) == first
+    assert path.stat().st_mode & 0o077 == 0
