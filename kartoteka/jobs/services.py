@@ -26,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
@@ -193,13 +194,15 @@ def time_limit(seconds: int) -> Iterator[None]:
 
 
 def jobs_recover_stalled(*, now: datetime.datetime | None = None) -> int:
-    """Re-run jobs whose worker died mid-attempt; returns how many were recovered.
+    """Re-run jobs whose worker died mid-attempt, and re-send waiting jobs whose task got lost.
 
     A running attempt cannot outlive its timeout in a live worker, so a job still "running" well
-    after ``timeout + JOBS_STALL_GRACE`` has lost its worker.
+    after ``timeout + JOBS_STALL_GRACE`` has lost its worker. A job waiting to run whose task is no
+    longer in the queue (the process died between commit and enqueue) is sent again. Returns how
+    many jobs were recovered.
     """
     now = now or timezone.now()
-    recovered = 0
+    recovered = _redispatch_lost(now=now)
     candidates = Job.objects.filter(status=JobStatus.RUNNING).values_list("pk", "timeout_seconds", "started_at")
     for pk, timeout_seconds, started_at in candidates:
         if started_at is None:  # cannot happen for a running job; treat as just started
@@ -226,6 +229,25 @@ def jobs_recover_stalled(*, now: datetime.datetime | None = None) -> int:
     if recovered:
         logger.warning("Recovered %s stalled job(s)", recovered)
     return recovered
+
+
+def _redispatch_lost(*, now: datetime.datetime) -> int:
+    grace = datetime.timedelta(seconds=settings.JOBS_STALL_GRACE)
+    waiting = list(
+        Job.objects.filter(status__in=[JobStatus.QUEUED, JobStatus.RETRYING], updated_at__lt=now - grace)
+        .filter(Q(run_after__isnull=True) | Q(run_after__lt=now - grace))
+        .values_list("pk", "task_result_id")
+    )
+    task_ids = [task_id for _pk, task_id in waiting if task_id]
+    queued = {
+        str(pk)
+        for pk in DBTaskResult.objects.filter(pk__in=task_ids, status__in=["READY", "RUNNING"]).values_list("pk", flat=True)
+    }
+    lost = [pk for pk, task_id in waiting if task_id not in queued]
+    for pk in lost:
+        job = Job.objects.get(pk=pk)
+        _dispatch(job.pk, run_after=None, queue_name=registry.spec(job.name).queue_name)
+    return len(lost)
 
 
 def job_retry_now(*, actor: User, job: Job) -> Job:

@@ -212,3 +212,15 @@ def test_old_finished_records_are_pruned_but_failures_stay(db, tmp_path, django_
     later = timezone.now() + datetime.timedelta(days=31)
     assert jobs_prune(now=later) == {"task_results": 2, "jobs": 1}
     assert list(Job.objects.values_list("pk", flat=True)) == [broken.pk]
+
+
+def test_a_waiting_job_whose_task_was_lost_is_sent_again(db, tmp_path, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):  # the process "dies" before enqueueing
+        lost = job_enqueue(jobs.record, str(tmp_path / "o"), "x")
+    assert not DBTaskResult.objects.exists()
+    assert jobs_recover_stalled() == 0  # too early to tell
+    later = timezone.now() + datetime.timedelta(seconds=settings.JOBS_STALL_GRACE + 1)
+    assert jobs_recover_stalled(now=later) == 1
+    lost.refresh_from_db()
+    assert DBTaskResult.objects.get(pk=lost.task_result_id).status == "READY"
+    assert jobs_recover_stalled(now=later) == 0  # queued now: nothing more to do
