@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "kartoteka.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from kartoteka.core import checks  # noqa: F401  (registers the deployment checks)

@@ -91,3 +91,9 @@ def test_keyset_pages_in_descending_order(world):
 def test_keyset_rejects_foreign_cursors(db, cursor):
     with pytest.raises(InvalidCursor):
         keyset_page(User.objects.all(), order=["email", "id"], limit=2, cursor=cursor)
+
+
+def test_the_database_character_type_check_passes_on_the_test_database(db):
+    from kartoteka.core.checks import postgresql_ctype_is_utf8
+
+    assert postgresql_ctype_is_utf8(databases=["default"]) == []
