@@ -16,6 +16,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -23,7 +24,7 @@ from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, SessionAuth
 from ninja.types import DictStrAny
-from pydantic import Field, PlainSerializer, WithJsonSchema
+from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
 from kartoteka.core.errors import DomainError
 from kartoteka.integrations.models import ApiToken
@@ -41,18 +42,44 @@ DecimalString = Annotated[
 ]
 
 
+def _not_a_boolean(value: Any) -> Any:
+    # Pydantic would read JSON true as 1: an id must be a number, never a boolean.
+    if isinstance(value, bool):
+        raise ValueError("an id must be an integer, not true/false")
+    return value
+
+
+# Ids are positive 64-bit integers; larger numbers are a 422, not a database overflow.
+Id = Annotated[int, BeforeValidator(_not_a_boolean), Field(ge=1, le=2**63 - 1)]
+
+
 class UnicodeJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-class ObjectBodyParser(Parser):
-    """Request bodies are JSON objects. Without this, an all-optional schema would take `[]` or `5` as `{}`."""
+class RepeatedParameter(DomainError):
+    status = 422
+    code = "repeated_parameter"
+
+
+class StrictParser(Parser):
+    """Refuse ambiguous input instead of guessing.
+
+    A body must be a JSON object (otherwise an all-optional schema would take `[]` or `5` as `{}`),
+    and a single-valued query parameter may appear once (otherwise the last one would silently win).
+    """
 
     def parse_body(self, request: HttpRequest) -> DictStrAny:
         data = super().parse_body(request)
         if not isinstance(data, dict):
             raise ValueError("the request body must be a JSON object")
         return data
+
+    def parse_querydict(self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest) -> DictStrAny:
+        for key in data:
+            if key not in list_fields and len(data.getlist(key)) > 1:
+                raise RepeatedParameter(f"The parameter {key!r} is given more than once.")
+        return super().parse_querydict(data, list_fields, request)
 
 
 class ErrorDetail(Schema):
@@ -119,7 +146,7 @@ api = NinjaAPI(
     description="The Kartoteka CRM API. Conventions: see docs/api.md in the repository.",
     urls_namespace="api",
     renderer=UnicodeJSONRenderer(),
-    parser=ObjectBodyParser(),
+    parser=StrictParser(),
     auth=[TokenAuth(), BrowserSessionAuth()],
     docs_url="/docs",
     openapi_url="/openapi.json",

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from kartoteka.api import errors, require_scope
+from kartoteka.api import Id, errors, require_scope
 from kartoteka.core.pagination import keyset_page
 from kartoteka.users import access, selectors, services
 from kartoteka.users.models import Team, User, language_choices, timezone_choices
@@ -84,7 +84,7 @@ class UserPage(Schema):
 
 class UserFilters(Schema):
     q: str | None = Field(None, max_length=200, description="Fragment of name or email.")
-    team: int | None = Field(None, description="Team id: members of this team only.")
+    team: Id | None = Field(None, description="Team id: members of this team only.")
     role: str | None = Field(None, max_length=50, description="Role code, e.g. manager.")
     is_active: bool | None = None
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
@@ -107,7 +107,7 @@ class TeamPage(Schema):
 
 
 class TeamFilters(Schema):
-    parent: int | None = Field(None, description="Direct children of this team.")
+    parent: Id | None = Field(None, description="Direct children of this team.")
     q: str | None = Field(None, max_length=200)
     limit: int = Field(100, ge=1, le=MAX_LIMIT)
     cursor: str | None = Field(None, max_length=500)
@@ -116,16 +116,16 @@ class TeamFilters(Schema):
 class TeamCreate(Schema):
     name: str = Field(min_length=1, max_length=150)
     kind: Literal["department", "group"] = "group"
-    parent_id: int | None = None
-    head_id: int | None = None
+    parent_id: Id | None = None
+    head_id: Id | None = None
 
 
 class TeamUpdate(Schema):
     name: str | None = Field(None, min_length=1, max_length=150)
     kind: Literal["department", "group"] | None = None
-    parent_id: int | None = Field(None, description="Move under this team. Use move_to_root to make it top-level.")
+    parent_id: Id | None = Field(None, description="Move under this team. Use move_to_root to make it top-level.")
     move_to_root: bool = False
-    head_id: int | None = None
+    head_id: Id | None = None
 
 
 def _actor(request: HttpRequest) -> User:
@@ -207,7 +207,7 @@ def users_list(request: HttpRequest, filters: Query[UserFilters]) -> UserPage:
 
 
 @router.get("/users/{user_id}", response={200: UserOut, **errors(401, 403, 404)}, summary="One user")
-def users_get(request: HttpRequest, user_id: int) -> UserOut:
+def users_get(request: HttpRequest, user_id: Id) -> UserOut:
     require_scope(request, "users", "read")
     return UserOut.from_user(selectors.person_detail(viewer=_actor(request), pk=user_id))
 
@@ -225,12 +225,12 @@ def teams_list(request: HttpRequest, filters: Query[TeamFilters]) -> TeamPage:
 
 
 @router.get("/teams/{team_id}", response={200: TeamOut, **errors(401, 403, 404)}, summary="One team")
-def teams_get(request: HttpRequest, team_id: int) -> TeamOut:
+def teams_get(request: HttpRequest, team_id: Id) -> TeamOut:
     require_scope(request, "users", "read")
     return _team_out(selectors.team_detail(viewer=_actor(request), pk=team_id))
 
 
-def _visible_user_or_none(request: HttpRequest, user_id: int | None) -> User | None:
+def _visible_user_or_none(request: HttpRequest, user_id: Id | None) -> User | None:
     if user_id is None:
         return None
     return access.get_visible_or_404(_actor(request), User, pk=user_id)
@@ -251,7 +251,7 @@ def teams_create(request: HttpRequest, payload: TeamCreate) -> Status[TeamOut]:
 
 
 @router.patch("/teams/{team_id}", response={200: TeamOut, **errors(401, 403, 404, 409, 422)}, summary="Change a team")
-def teams_update(request: HttpRequest, team_id: int, payload: TeamUpdate) -> TeamOut:
+def teams_update(request: HttpRequest, team_id: Id, payload: TeamUpdate) -> TeamOut:
     require_scope(request, "users", "write")
     team = selectors.team_detail(viewer=_actor(request), pk=team_id)
     changes: dict[str, object] = {}
@@ -266,7 +266,7 @@ def teams_update(request: HttpRequest, team_id: int, payload: TeamUpdate) -> Tea
 
 
 @router.delete("/teams/{team_id}", response={204: None, **errors(401, 403, 404, 409)}, summary="Delete an empty team")
-def teams_delete(request: HttpRequest, team_id: int) -> Status[None]:
+def teams_delete(request: HttpRequest, team_id: Id) -> Status[None]:
     require_scope(request, "users", "write")
     team = selectors.team_detail(viewer=_actor(request), pk=team_id)
     services.team_delete(actor=_actor(request), team=team)

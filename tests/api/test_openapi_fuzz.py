@@ -39,7 +39,8 @@ def admin_token(world: Any) -> str:
 
 
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+# Derandomized: the same examples every run, so CI is repeatable and a fix can be verified.
+@settings(max_examples=50, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_every_operation_matches_its_documentation(case: Any, admin_token: str) -> None:
     # Opaque cursors and business rules (409) may refuse input that merely has the documented shape,
     # so "schema-valid request rejected" is not a defect here; every other check applies.

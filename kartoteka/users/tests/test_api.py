@@ -184,3 +184,9 @@ def test_session_writes_need_the_csrf_token(world):
         "/api/v1/me", data={"language": "ru"}, content_type="application/json", headers={"X-CSRFToken": token}
     )
     assert response.status_code == 200
+
+
+def test_a_repeated_single_valued_parameter_is_refused(world, client_for):
+    response = client_for(world.users["admin"]).get("/api/v1/users?q=a&q=b")
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "repeated_parameter"
