@@ -16,7 +16,9 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -78,7 +80,7 @@ class StrictParser(Parser):
     def parse_querydict(self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest) -> DictStrAny:
         for key in data:
             if key not in list_fields and len(data.getlist(key)) > 1:
-                raise RepeatedParameter(f"The parameter {key!r} is given more than once.")
+                raise RepeatedParameter(_("The parameter “%(name)s” is given more than once.") % {"name": key})
         return super().parse_querydict(data, list_fields, request)
 
 
@@ -115,6 +117,9 @@ class TokenAuth(HttpBearer):
         if api_token is None:
             return None
         request.user = api_token.user
+        # The middleware ran before the token was read: speak the token owner's language from here on.
+        if api_token.user.language and translation.check_for_language(api_token.user.language):
+            translation.activate(api_token.user.language)
         return api_token
 
 
@@ -125,7 +130,7 @@ class BrowserSessionAuth(SessionAuth):
 def require_scope(request: HttpRequest, area: str, access: str) -> None:
     auth = getattr(request, "auth", None)
     if isinstance(auth, ApiToken) and not auth.allows(area, access):
-        raise InsufficientScope(f"This token lacks the {area}:{access} scope.")
+        raise InsufficientScope(_("This token lacks the %(scope)s scope.") % {"scope": f"{area}:{access}"})
 
 
 class InsufficientScope(DomainError):
@@ -163,7 +168,7 @@ def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse
         }
         for item in exc.errors
     ]
-    return error_response(request, 422, "validation_error", "The request did not pass validation.", details)
+    return error_response(request, 422, "validation_error", _("The request did not pass validation."), details)
 
 
 @api.exception_handler(DjangoValidationError)
@@ -181,7 +186,7 @@ def _domain_validation(request: HttpRequest, exc: DjangoValidationError) -> Http
                 )
     else:
         details = [{"field": None, "message": message, "code": None} for message in exc.messages]
-    return error_response(request, 422, "validation_error", "The request did not pass validation.", details)
+    return error_response(request, 422, "validation_error", _("The request did not pass validation."), details)
 
 
 @api.exception_handler(DomainError)
@@ -191,17 +196,19 @@ def _domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error_response(request, 401, "unauthenticated", "Send a valid personal token as 'Authorization: Bearer …' or sign in.")
+    return error_response(
+        request, 401, "unauthenticated", _("Send a valid personal token as “Authorization: Bearer …” or sign in.")
+    )
 
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return error_response(request, 403, "forbidden", "You are not allowed to do this.")
+    return error_response(request, 403, "forbidden", _("You are not allowed to do this."))
 
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return error_response(request, 404, "not_found", "Not found.")
+    return error_response(request, 404, "not_found", _("Not found."))
 
 
 api.add_exception_handler(ObjectDoesNotExist, _not_found)  # type: ignore[arg-type]
@@ -210,7 +217,7 @@ api.add_exception_handler(ObjectDoesNotExist, _not_found)  # type: ignore[arg-ty
 @api.exception_handler(IntegrityError)
 def _integrity(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
     logger.info("API write conflicted with a constraint: %s", exc)
-    return error_response(request, 409, "conflict", "The change conflicts with existing data.")
+    return error_response(request, 409, "conflict", _("The change conflicts with existing data."))
 
 
 @api.exception_handler(HttpError)
@@ -225,7 +232,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     }
     message = str(exc)
     if exc.status_code == 400 and message.startswith("Cannot parse request body"):
-        message = "The request body must be a JSON object."
+        message = _("The request body must be a JSON object.")
     return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), message)
 
 
@@ -234,7 +241,7 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     if settings.DEBUG:
         raise exc
     logger.exception("Unhandled API error")
-    return error_response(request, 500, "server_error", "Something went wrong on our side; it has been logged.")
+    return error_response(request, 500, "server_error", _("Something went wrong on our side; it has been logged."))
 
 
 v1 = Router()

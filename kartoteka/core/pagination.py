@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from kartoteka.core.errors import DomainError
 
@@ -40,9 +41,9 @@ def _decode(cursor: str, size: int) -> list[Any]:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8"))
     except (ValueError, binascii.Error, UnicodeError):
-        raise InvalidCursor("The cursor is malformed; start again from the first page.") from None
+        raise InvalidCursor(_("The cursor is malformed; start again from the first page.")) from None
     if not isinstance(values, list) or len(values) != size:
-        raise InvalidCursor("The cursor does not belong to this list or sort order.")
+        raise InvalidCursor(_("The cursor does not belong to this list or sort order."))
     return values
 
 
@@ -57,7 +58,7 @@ def keyset_page[ModelT: models.Model](
         for position, name in enumerate(order):
             field = fields[position]
             if values[position] is None:
-                raise InvalidCursor("The cursor does not belong to this list or sort order.")
+                raise InvalidCursor(_("The cursor does not belong to this list or sort order."))
             step = Q(**{f"{field}__{'lt' if name.startswith('-') else 'gt'}": values[position]})
             for earlier in range(position):
                 step &= Q(**{fields[earlier]: values[earlier]})

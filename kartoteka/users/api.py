@@ -7,6 +7,7 @@ from typing import Literal, cast
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from kartoteka.api import Id, errors, require_scope
@@ -179,9 +180,9 @@ def me_update(request: HttpRequest, payload: MeUpdate) -> MeOut:
     require_scope(request, "account", "write")
     problems: dict[str, ValidationError] = {}
     if payload.language is not None and payload.language not in dict(language_choices()):
-        problems["language"] = ValidationError("Unknown language.", code="invalid")
+        problems["language"] = ValidationError(_("Unknown language."), code="invalid")
     if payload.time_zone is not None and payload.time_zone not in dict(timezone_choices()):
-        problems["time_zone"] = ValidationError("Unknown time zone.", code="invalid")
+        problems["time_zone"] = ValidationError(_("Unknown time zone."), code="invalid")
     if problems:
         raise ValidationError(problems)
     user = _actor(request)

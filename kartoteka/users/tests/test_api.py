@@ -63,16 +63,27 @@ def test_write_token_can_write_within_the_access_policy(world):
 
 @pytest.mark.parametrize("header", ["Bearer nonsense", "Bearer ktk_wrong", "Token abc", ""])
 def test_bad_credentials_answer_401_with_the_error_schema(db, header):
-    client = Client(headers={"Authorization": header}) if header else Client()
-    response = client.get("/api/v1/me")
+    headers = {"Accept-Language": "en", **({"Authorization": header} if header else {})}
+    response = Client(headers=headers).get("/api/v1/me")
     assert response.status_code == 401
     assert response.json() == {
         "error": {
             "code": "unauthenticated",
-            "message": "Send a valid personal token as 'Authorization: Bearer …' or sign in.",
+            "message": "Send a valid personal token as “Authorization: Bearer …” or sign in.",
             "details": [],
         }
     }
+
+
+def test_error_messages_speak_the_token_owners_language(world):
+    world.users["mgr_south"].language = "ru"
+    world.users["mgr_south"].save(update_fields=["language"])
+    _, secret = api_token_create(actor=world.users["mgr_south"], name="ru", scopes=["account:read"])
+    response = bearer(secret).get("/api/v1/users")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "insufficient_scope"
+    assert "users:read" in response.json()["error"]["message"]
+    assert "токен" in response.json()["error"]["message"].lower()
 
 
 def test_revoked_token_stops_working(world):
