@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import os
 import random
 import signal
 import subprocess
@@ -13,13 +12,13 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from kartoteka.jobs.models import Job, JobStatus
 from kartoteka.jobs.services import backoff_delay, job_enqueue, job_retry_now, job_run, jobs_prune, jobs_recover_stalled
 from kartoteka.jobs.tests import jobs_for_tests as jobs
+from kartoteka.testing.processes import env_for_test_database, wait_for
 
 
 def test_same_idempotency_key_gives_one_job(db, tmp_path, django_capture_on_commit_callbacks):
@@ -99,30 +98,10 @@ def test_only_declared_jobs_can_be_enqueued(db):
 # --- with a real worker process -------------------------------------------------------------
 
 
-def _worker_env() -> dict[str, str]:
-    env = os.environ.copy()
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        env["DATABASE_URL"] = f"sqlite:///{Path(db['NAME']).resolve()}"
-    else:
-        env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    env["DJANGO_SETTINGS_MODULE"] = "kartoteka.settings"
-    return env
-
-
 def _worker(*extra: str) -> subprocess.Popen[bytes]:
     command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "db_worker", "--queue-name", "*", "--interval", "0.1"]
     command += ["--no-startup-delay", "--no-reload", *extra]
-    return subprocess.Popen(command, env=_worker_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-
-
-def _wait_for(predicate, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not reached in time")
+    return subprocess.Popen(command, env=env_for_test_database(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -133,8 +112,8 @@ def test_a_job_killed_mid_run_is_recovered_and_completes_once(tmp_path):
 
     worker = _worker()
     try:
-        _wait_for(lambda: Job.objects.get(pk=queued.pk).status == JobStatus.RUNNING)
-        _wait_for(lambda: Path(str(done) + ".started").exists())
+        wait_for(lambda: Job.objects.get(pk=queued.pk).status == JobStatus.RUNNING)
+        wait_for(lambda: Path(str(done) + ".started").exists())
     finally:
         worker.send_signal(signal.SIGKILL)  # a crash: no chance to clean up
         worker.wait(timeout=10)
