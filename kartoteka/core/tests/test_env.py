@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -77,3 +80,36 @@ def test_a_secret_key_is_generated_once_and_kept_private(tmp_path):
     assert len(first) >= 50
     assert generated_secret_key(path) == first
     assert path.stat().st_mode & 0o077 == 0
+
+
+def _settings_in_child(env: dict[str, str], expression: str) -> subprocess.CompletedProcess[str]:
+    code = f"import django, os; django.setup(); from django.conf import settings; print(repr({expression}))"
+    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SITE_URL", "HTTPS", "DATABASE_URL"}}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env=base | {"DJANGO_SETTINGS_MODULE": "kartoteka.settings"} | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_production_defaults_are_safe():
+    result = _settings_in_child({}, "(settings.DEBUG, settings.SESSION_COOKIE_SECURE, settings.ALLOWED_HOSTS)")
+    assert result.stdout.strip() == "(False, False, ['127.0.0.1', 'localhost', '[::1]'])", result.stderr
+
+
+def test_an_https_site_gets_secure_cookies_hsts_and_redirects():
+    result = _settings_in_child(
+        {"SITE_URL": "https://crm.example.com"},
+        "(settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.SECURE_SSL_REDIRECT, "
+        "settings.SECURE_HSTS_SECONDS)",
+    )
+    assert result.stdout.strip() == "(True, True, True, 31536000)", result.stderr
+
+
+def test_a_typo_in_the_environment_stops_start_up_naming_the_variable():
+    result = _settings_in_child({"DEBUG": "ture"}, "settings.DEBUG")
+    assert result.returncode != 0
+    assert "DEBUG='ture' is not a boolean" in result.stderr
