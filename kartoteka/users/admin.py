@@ -8,11 +8,15 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from kartoteka.users import services
 from kartoteka.users.models import Absence, Role, RoleScope, Team, User
+
+# Roles with scopes replace Django's permission groups; showing both would only confuse.
+admin.site.unregister(Group)
 
 admin.site.site_header = _("Kartoteka administration")
 admin.site.site_title = _("Kartoteka")

@@ -206,7 +206,7 @@ class RoleScope(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.role}: {self.entity}"
+        return f"{self.role}: {self.get_entity_display()}"
 
     def clean(self) -> None:
         if self.write_scope > self.read_scope:
