@@ -13,10 +13,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db import models
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+
+from kartoteka.core.text import matches_all_words
 
 MAX_OFFSET = 10_000  # beyond this, ask the user to narrow the filter rather than scan
 
@@ -119,13 +120,7 @@ def list_context(request: HttpRequest, queryset: models.QuerySet[Any], spec: Lis
     params: dict[str, str] = {key: str(value) for key, value in request.GET.items() if value}
     query = params.get("q", "").strip()[:200]
     if query and spec.search_fields:
-        condition = Q()
-        for term in query.split():
-            term_q = Q()
-            for field_name in spec.search_fields:
-                term_q |= Q(**{f"{field_name}__icontains": term})
-            condition &= term_q
-        queryset = queryset.filter(condition)
+        queryset = queryset.filter(matches_all_words(spec.search_fields, query))
 
     active_filters: dict[str, str] = {}
     filter_options: list[tuple[Filter, Sequence[tuple[str, Any]]]] = []

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Literal, cast
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from kartoteka.api import Id, errors, require_scope
 from kartoteka.core.pagination import keyset_page
+from kartoteka.core.text import matches_all_words
 from kartoteka.users import access, selectors, services
 from kartoteka.users.models import Team, User, language_choices, timezone_choices
 
@@ -195,8 +195,7 @@ def users_list(request: HttpRequest, filters: Query[UserFilters]) -> UserPage:
     require_scope(request, "users", "read")
     qs = selectors.people(viewer=_actor(request))
     if filters.q:
-        for term in filters.q.split():
-            qs = qs.filter(Q(last_name__icontains=term) | Q(first_name__icontains=term) | Q(email__icontains=term))
+        qs = qs.filter(matches_all_words(["last_name", "first_name", "email"], filters.q))
     if filters.team is not None:
         qs = qs.filter(team_id=filters.team)
     if filters.role:
@@ -220,7 +219,7 @@ def teams_list(request: HttpRequest, filters: Query[TeamFilters]) -> TeamPage:
     if filters.parent is not None:
         qs = qs.filter(parent_id=filters.parent)
     if filters.q:
-        qs = qs.filter(name__icontains=filters.q)
+        qs = qs.filter(matches_all_words(["name"], filters.q))
     page = keyset_page(qs, order=["path", "id"], limit=filters.limit, cursor=filters.cursor)
     return TeamPage(items=[_team_out(team) for team in page.items], next_cursor=page.next_cursor)
 

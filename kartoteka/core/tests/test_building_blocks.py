@@ -97,3 +97,22 @@ def test_the_database_character_type_check_passes_on_the_test_database(db):
     from kartoteka.core.checks import postgresql_ctype_is_utf8
 
     assert postgresql_ctype_is_utf8(databases=["default"]) == []
+
+
+@pytest.mark.parametrize("typed", ["петр", "ПЕТР", "Петр", "ова"])
+def test_search_is_case_insensitive_for_cyrillic(db, typed, user_factory):
+    from kartoteka.core.text import matches_all_words
+
+    user_factory(last_name="Петрова", first_name="Анна")
+    user_factory(last_name="Сидоров", first_name="Пётр")
+    found = User.objects.filter(matches_all_words(["last_name", "first_name"], typed))
+    assert [u.last_name for u in found] == ["Петрова"]
+
+
+def test_search_terms_are_literal_not_patterns(db, user_factory):
+    from kartoteka.core.text import matches_all_words
+
+    user_factory(last_name="A.B")
+    user_factory(last_name="AxB")
+    assert [u.last_name for u in User.objects.filter(matches_all_words(["last_name"], "a.b"))] == ["A.B"]
+    assert not User.objects.filter(matches_all_words(["last_name"], "%")).exists()
