@@ -20,6 +20,14 @@ class World:
     users: dict[str, Any] = field(default_factory=dict)
 
 
+@pytest.fixture(autouse=True)
+def _repeatable_fake_data() -> None:
+    """Factories draw names from Faker: the same names in every run, whatever the test order."""
+    import factory.random
+
+    factory.random.reseed_random("kartoteka")
+
+
 @pytest.fixture
 def world(db: None) -> World:
     from kartoteka.testing.factories import TeamFactory, UserFactory

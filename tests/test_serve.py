@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import threading
 import urllib.request
 
 import pytest
@@ -31,13 +32,18 @@ def test_serve_runs_web_worker_and_scheduler_and_stops_them_together():
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(line.decode() for line in process.stdout), daemon=True)  # type: ignore[union-attr]
+    reader.start()
     try:
         wait_for(lambda: _healthy(f"http://127.0.0.1:{port}/healthz"), timeout=60)
+        # All three are up: the web answers, the worker and the scheduler have said so.
+        wait_for(lambda: any("Starting worker" in line for line in lines) and any("Starting scheduler" in line for line in lines))
     finally:
         process.send_signal(signal.SIGINT)
-        output = process.communicate(timeout=30)[0].decode()
+        process.wait(timeout=30)
+        reader.join(timeout=10)
+    output = "".join(lines)
     assert f"Kartoteka is running at http://127.0.0.1:{port}/" in output
     assert "manager@example.com" in output  # the demo logins are printed
-    assert "Starting worker" in output
-    assert "Starting scheduler" in output
     assert process.returncode == 0

@@ -49,9 +49,9 @@ def test_manager_signs_in_in_russian_sees_only_allowed_sections_and_switches_to_
 
 
 def test_people_search_filters_as_you_type(live_server, page, console_errors):
-    UserFactory(email="boss@example.test", roles="administrator", language="en")
-    UserFactory(email="petrova@example.test", last_name="Петрова")
-    UserFactory(email="sidorov@example.test", last_name="Сидоров")
+    UserFactory(email="boss@example.test", first_name="Ivan", last_name="Boss", roles="administrator", language="en")
+    UserFactory(email="petrova@example.test", first_name="Анна", last_name="Петрова")
+    UserFactory(email="sidorov@example.test", first_name="Олег", last_name="Сидоров")
     sign_in(page, live_server, "boss@example.test")
 
     page.goto(f"{live_server.url}/people/")
