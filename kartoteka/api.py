@@ -64,24 +64,52 @@ class RepeatedParameter(DomainError):
     code = "repeated_parameter"
 
 
+class BodyNotAnObject(DomainError):
+    status = 400
+    code = "bad_request"
+
+
+class NullCharacter(DomainError):
+    status = 422
+    code = "null_character"
+
+
+def _refuse_null_characters(value: Any) -> None:
+    # PostgreSQL cannot store U+0000 in text, and no person types it: refuse it up front, everywhere.
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise NullCharacter(_("Text must not contain the NUL character (U+0000)."))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_null_characters(key)
+            _refuse_null_characters(item)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_null_characters(item)
+
+
 class StrictParser(Parser):
-    """Refuse ambiguous input instead of guessing.
+    """Refuse ambiguous or unstorable input instead of guessing.
 
     A body must be a JSON object (otherwise an all-optional schema would take `[]` or `5` as `{}`),
-    and a single-valued query parameter may appear once (otherwise the last one would silently win).
+    a single-valued query parameter may appear once (otherwise the last one would silently win),
+    and no text may contain U+0000.
     """
 
     def parse_body(self, request: HttpRequest) -> DictStrAny:
         data = super().parse_body(request)
         if not isinstance(data, dict):
-            raise ValueError("the request body must be a JSON object")
+            raise BodyNotAnObject(_("The request body must be a JSON object."))
+        _refuse_null_characters(data)
         return data
 
     def parse_querydict(self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest) -> DictStrAny:
         for key in data:
             if key not in list_fields and len(data.getlist(key)) > 1:
                 raise RepeatedParameter(_("The parameter “%(name)s” is given more than once.") % {"name": key})
-        return super().parse_querydict(data, list_fields, request)
+        parsed = super().parse_querydict(data, list_fields, request)
+        _refuse_null_characters(parsed)
+        return parsed
 
 
 class ErrorDetail(Schema):
@@ -230,9 +258,12 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         405: "method_not_allowed",
         429: "throttled",
     }
+    if isinstance(exc.__cause__, DomainError):
+        # django-ninja wraps errors raised while reading the body; ours carry their own status and code.
+        return _domain(request, exc.__cause__)
     message = str(exc)
     if exc.status_code == 400 and message.startswith("Cannot parse request body"):
-        message = _("The request body must be a JSON object.")
+        message = _("The request body is not valid JSON.")
     return error_response(request, exc.status_code, codes.get(exc.status_code, "error"), message)
 
 
