@@ -29,6 +29,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 
 from kartoteka.core import events
@@ -256,7 +257,7 @@ def job_retry_now(*, actor: User, job: Job) -> Job:
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job.pk)
         if job.status != JobStatus.FAILED:
-            raise ConflictError("Only failed jobs can be retried by hand.", code="job_not_failed")
+            raise ConflictError(_("Only failed jobs can be retried by hand."), code="job_not_failed")
         job.status = JobStatus.QUEUED
         job.max_attempts = max(job.max_attempts, job.attempts + 1)
         job.run_after = None
@@ -272,9 +273,9 @@ def job_cancel(*, actor: User, job: Job) -> Job:
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job.pk)
         if job.status not in (JobStatus.QUEUED, JobStatus.RETRYING):
-            raise ConflictError("Only waiting jobs can be cancelled.", code="job_not_waiting")
+            raise ConflictError(_("Only waiting jobs can be cancelled."), code="job_not_waiting")
         job.status = JobStatus.FAILED
-        job.last_error = f"Cancelled by {actor}."
+        job.last_error = _("Cancelled by %(person)s.") % {"person": actor}
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "last_error", "finished_at", "updated_at"])
     return job
