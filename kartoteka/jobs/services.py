@@ -237,17 +237,16 @@ def _redispatch_lost(*, now: datetime.datetime) -> int:
     waiting = list(
         Job.objects.filter(status__in=[JobStatus.QUEUED, JobStatus.RETRYING], updated_at__lt=now - grace)
         .filter(Q(run_after__isnull=True) | Q(run_after__lt=now - grace))
-        .values_list("pk", "task_result_id")
+        .values_list("pk", "name", "task_result_id")
     )
-    task_ids = [task_id for _pk, task_id in waiting if task_id]
+    task_ids = [task_id for _pk, _name, task_id in waiting if task_id]
     queued = {
         str(pk)
         for pk in DBTaskResult.objects.filter(pk__in=task_ids, status__in=["READY", "RUNNING"]).values_list("pk", flat=True)
     }
-    lost = [pk for pk, task_id in waiting if task_id not in queued]
-    for pk in lost:
-        job = Job.objects.get(pk=pk)
-        _dispatch(job.pk, run_after=None, queue_name=registry.spec(job.name).queue_name)
+    lost = [(pk, name) for pk, name, task_id in waiting if task_id not in queued]
+    for pk, name in lost:
+        _dispatch(pk, run_after=None, queue_name=registry.spec(name).queue_name)
     return len(lost)
 
 

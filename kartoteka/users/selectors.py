@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -27,6 +28,17 @@ def person_detail(*, viewer: User, pk: Any) -> User:
 def person_absences(*, viewer: User, person: User, since: datetime.date | None = None) -> QuerySet[Absence]:
     day = since or timezone.localdate()
     return person.absences.filter(ends_on__gte=day - datetime.timedelta(days=90)).order_by("starts_on")
+
+
+def with_visible_relations(*, viewer: User, teams: Iterable[Team]) -> list[Team]:
+    """Set ``visible_head`` and ``visible_parent`` on each team: the related row, or None if the viewer
+    may not see it. A team card must not become a back door to a person or team outside the viewer's reach.
+    Needs ``head`` and ``parent`` loaded (``teams()`` does); decides in memory, without queries."""
+    result = list(teams)
+    for team in result:
+        team.visible_head = team.head if team.head is not None and access.can(viewer, "view", team.head) else None  # type: ignore[attr-defined]
+        team.visible_parent = team.parent if team.parent is not None and access.can(viewer, "view", team.parent) else None  # type: ignore[attr-defined]
+    return result
 
 
 def teams(*, viewer: User) -> QuerySet[Team]:
@@ -70,9 +82,9 @@ def role_summary(*, user: User) -> list[tuple[str, Scope, Scope]]:
 
 
 def home_overview(*, user: User) -> dict[str, Any]:
-    team = Team.objects.select_related("head").filter(pk=user.team_id).first() if user.team_id else None
+    team = teams(viewer=user).filter(pk=user.team_id).first() if user.team_id else None
     return {
-        "team": team,
+        "team": with_visible_relations(viewer=user, teams=[team])[0] if team else None,
         "roles": list(user.roles.order_by("name_en")),
         "scopes": role_summary(user=user),
         "absences": list(current_absences(viewer=user)[:20]),

@@ -80,7 +80,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 def teams(request: HttpRequest) -> HttpResponse:
     if not access.can_use(request.user, ["team"]):
         raise PermissionDenied
-    visible_teams = list(selectors.teams(viewer=request.user))  # type: ignore[arg-type]
+    visible_teams = selectors.with_visible_relations(viewer=request.user, teams=selectors.teams(viewer=request.user))  # type: ignore[arg-type]
     # Indent relative to the highest visible team: a supervisor's own group is not shown as nested.
     top = min((team.depth for team in visible_teams), default=0)
     rows = [(team, min(team.depth - top, 4)) for team in visible_teams]
@@ -90,6 +90,7 @@ def teams(request: HttpRequest) -> HttpResponse:
 @login_required
 def team(request: HttpRequest, pk: int) -> HttpResponse:
     team = selectors.team_detail(viewer=request.user, pk=pk)  # type: ignore[arg-type]
+    selectors.with_visible_relations(viewer=request.user, teams=[team])  # type: ignore[arg-type]
     return render(
         request,
         "users/team.html",
@@ -128,7 +129,9 @@ def profile(request: HttpRequest) -> HttpResponse:
                     expires_at=token_form.expires_at(),
                 )
             except ValidationError as error:
+                # The service speaks of expires_at; the form asks for a date, expires_on.
                 for field, field_errors in error.message_dict.items():
+                    field = "expires_on" if field == "expires_at" else field
                     token_form.add_error(field if field in token_form.fields else None, field_errors)
             else:
                 # The secret is shown exactly once, on the next page view.

@@ -83,3 +83,15 @@ def test_guessed_ids_answer_404_like_missing_ones(world, client_for):
     api_hidden = client.get(f"/api/v1/users/{hidden_user.pk}").json()
     api_missing = client.get(f"/api/v1/users/{missing_id}").json()
     assert api_hidden == api_missing
+
+
+def test_a_team_card_does_not_reveal_a_head_or_parent_outside_the_viewers_reach(world, client_for):
+    from kartoteka.users import services
+
+    services.team_update(actor=None, team=world.teams["north1"], head=world.users["sup_north"])
+    html = client_for(world.users["mgr_north1"]).get(f"/teams/{world.teams['north1'].pk}/").content.decode()
+    assert "Last-sup_north" not in html  # the head is in North, outside a North-1 manager's reach
+    assert ">North<" not in html  # nor is the parent team
+    html = client_for(world.users["sup_north"]).get(f"/teams/{world.teams['north1'].pk}/").content.decode()
+    assert "Last-sup_north" in html
+    assert ">North<" in html
