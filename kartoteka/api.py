@@ -186,11 +186,18 @@ api = NinjaAPI(
 )
 
 
+def _input_path(loc: list[Any]) -> str | None:
+    # ("query", "limit") → "limit"; ("body", "payload", "requisites", "inn") → "requisites.inn": the body's
+    # Python parameter name is ours, not the caller's, and service errors name the same path without it.
+    parts = list(loc)[2:] if len(loc) > 2 and loc[0] == "body" else list(loc)[1:]
+    return ".".join(str(part) for part in parts) or None
+
+
 @api.exception_handler(NinjaValidationError)
 def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     details = [
         {
-            "field": ".".join(str(part) for part in item.get("loc", [])[1:]) or None,
+            "field": _input_path(item.get("loc", [])),
             "message": str(item.get("msg", "")),
             "code": str(item.get("type", "")) or None,
         }
@@ -280,9 +287,19 @@ v1 = Router()
 
 def _mount() -> None:
     # Imported here: each app's router imports this module for errors() and require_scope().
+    from kartoteka.attachments.api import router as attachments_router
+    from kartoteka.clients.api import router as clients_router
+    from kartoteka.contacts.api import router as contacts_router
+    from kartoteka.customfields.api import router as custom_fields_router
+    from kartoteka.search.api import router as search_router
     from kartoteka.users.api import router as users_router
 
     v1.add_router("", users_router)
+    v1.add_router("", clients_router)
+    v1.add_router("", contacts_router)
+    v1.add_router("", attachments_router)
+    v1.add_router("", custom_fields_router)
+    v1.add_router("", search_router)
     api.add_router("/v1/", v1)
 
 

@@ -73,10 +73,16 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "crontask",
     "ninja",
+    "simple_history",
     "kartoteka.core",
     "kartoteka.users",
     "kartoteka.jobs",
     "kartoteka.integrations",
+    "kartoteka.clients",
+    "kartoteka.contacts",
+    "kartoteka.attachments",
+    "kartoteka.customfields",
+    "kartoteka.search",
 ]
 
 MIDDLEWARE = [
@@ -188,6 +194,8 @@ STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media-not-served/"  # files are served only through access-checked views
+# Largest file a user may attach to a client card (contract copies, scans).
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_MB", 25, minimum=1, maximum=2048) * 1024 * 1024
 
 # Static files are served by the app itself through WhiteNoise (hashed names, compression, long cache);
 # `make run` collects them. Without collected files (tests, DEBUG) they are found in place.

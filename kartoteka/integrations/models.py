@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 API_AREAS: dict[str, object] = {
     "account": _("Own account"),
     "users": _("Users and teams"),
+    "clients": _("Clients, contacts and reference lists"),
 }
 
 

@@ -61,3 +61,62 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
             if len(roles) != len(set(codes)):
                 raise LookupError(f"Unknown role codes: {codes}")
             services.user_set_roles(actor=None, user=self, roles=roles)  # type: ignore[arg-type]
+
+
+def ensure_reference_data() -> None:
+    """Reinstall the reference lists the data migrations installed, if a transactional test flushed them."""
+    from django.apps import apps
+
+    from kartoteka.clients.defaults import install_client_references, install_contact_references, install_territories
+    from kartoteka.clients.models import ClientCategory
+
+    if not ClientCategory.objects.exists():
+        install_client_references(apps)
+        install_contact_references(apps)
+        install_territories(apps)
+
+
+def reference(model: Any, code: str) -> Any:
+    """A reference list entry by code (``reference(ClientCategory, "vip")``), reinstalling defaults if flushed."""
+    ensure_reference_data()
+    return model.objects.get(code=code)
+
+
+class ClientFactory(factory.Factory):  # type: ignore[type-arg]
+    """Clients are created through the service (requisites row, tax id, history, events).
+
+    Pass ``responsible=`` (a User) and optionally ``team=``; ``actor`` defaults to the system.
+    """
+
+    class Meta:
+        model = "clients.Client"
+
+    name = factory.Faker("company", locale="ru_RU")
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        from kartoteka.clients import services as client_services
+
+        ensure_reference_data()
+        actor = kwargs.pop("actor", None)
+        responsible = kwargs.get("responsible")
+        if responsible is not None and "team" not in kwargs:
+            kwargs["team"] = responsible.team
+        return client_services.client_create(actor=actor, **kwargs)
+
+
+class ContactFactory(factory.Factory):  # type: ignore[type-arg]
+    class Meta:
+        model = "contacts.Contact"
+
+    last_name = factory.Faker("last_name", locale="ru_RU")
+    first_name = factory.Faker("first_name", locale="ru_RU")
+    position = factory.Faker("job", locale="ru_RU")
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        from kartoteka.contacts import services as contact_services
+
+        ensure_reference_data()
+        actor = kwargs.pop("actor", None)
+        return contact_services.contact_create(actor=actor, **kwargs)

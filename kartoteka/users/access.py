@@ -84,7 +84,8 @@ def policy_for(model: type[models.Model]) -> EntityPolicy:
 
 
 def entity_choices() -> list[tuple[str, str]]:
-    return sorted(((policy.key, str(policy.label)) for policy in _registry.values()), key=lambda item: item[0])
+    # Records that follow another entity (a client's contacts) share its key: list each key once.
+    return sorted({policy.key: str(policy.label) for policy in _registry.values()}.items())
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The built-in roles and their scopes for users, teams and jobs.
+"""The built-in roles and their scopes for users, teams, jobs and clients.
 
 Used by the data migration that installs them and by tests that need them after a transactional
 test flushed the database. A later issue that adds an entity adds its scopes here and calls
@@ -20,7 +20,7 @@ ROLES = [
         "Адміністратор",
         "Administrator",
         True,
-        {"user": (ALL, ALL), "team": (ALL, ALL), "job": (ALL, ALL)},
+        {"user": (ALL, ALL), "team": (ALL, ALL), "job": (ALL, ALL), "client": (ALL, ALL)},
     ),
     (
         "head_of_sales",
@@ -29,9 +29,17 @@ ROLES = [
         "Керівник відділу продажів",
         "Șef vânzări",
         False,
-        {"user": (ALL, OWN), "team": (ALL, NONE)},
+        {"user": (ALL, OWN), "team": (ALL, NONE), "client": (ALL, ALL)},
     ),
-    ("supervisor", "Supervisor", "Супервайзер", "Супервайзер", "Supervizor", False, {"user": (TEAM, OWN), "team": (TEAM, NONE)}),
+    (
+        "supervisor",
+        "Supervisor",
+        "Супервайзер",
+        "Супервайзер",
+        "Supervizor",
+        False,
+        {"user": (TEAM, OWN), "team": (TEAM, NONE), "client": (TEAM, TEAM)},
+    ),
     (
         "manager",
         "Sales manager",
@@ -39,9 +47,17 @@ ROLES = [
         "Менеджер з продажу",
         "Manager vânzări",
         False,
-        {"user": (TEAM, OWN), "team": (OWN, NONE)},
+        {"user": (TEAM, OWN), "team": (OWN, NONE), "client": (OWN, OWN)},
     ),
-    ("marketer", "Marketer", "Маркетолог", "Маркетолог", "Marketer", False, {"user": (ALL, OWN), "team": (ALL, NONE)}),
+    (
+        "marketer",
+        "Marketer",
+        "Маркетолог",
+        "Маркетолог",
+        "Marketer",
+        False,
+        {"user": (ALL, OWN), "team": (ALL, NONE), "client": (ALL, NONE)},
+    ),
     (
         "service_engineer",
         "Service engineer",
@@ -49,9 +65,17 @@ ROLES = [
         "Сервісний інженер",
         "Inginer service",
         False,
-        {"user": (TEAM, OWN), "team": (OWN, NONE)},
+        {"user": (TEAM, OWN), "team": (OWN, NONE), "client": (ALL, NONE)},
     ),
-    ("accountant", "Accountant", "Бухгалтер", "Бухгалтер", "Contabil", False, {"user": (ALL, OWN), "team": (ALL, NONE)}),
+    (
+        "accountant",
+        "Accountant",
+        "Бухгалтер",
+        "Бухгалтер",
+        "Contabil",
+        False,
+        {"user": (ALL, OWN), "team": (ALL, NONE), "client": (ALL, NONE)},
+    ),
 ]
 
 

@@ -15,8 +15,15 @@ def sections(html: str) -> set[str]:
 
 
 def test_navigation_shows_only_what_the_role_can_use(world, client_for):
-    assert sections(client_for(world.users["mgr_north1"]).get("/").content.decode()) == {"home", "people", "teams"}
-    assert sections(client_for(world.users["admin"]).get("/").content.decode()) == {"home", "people", "teams", "jobs", "admin"}
+    assert sections(client_for(world.users["mgr_north1"]).get("/").content.decode()) == {"home", "clients", "people", "teams"}
+    assert sections(client_for(world.users["admin"]).get("/").content.decode()) == {
+        "home",
+        "clients",
+        "people",
+        "teams",
+        "jobs",
+        "admin",
+    }
 
 
 def test_switching_language_is_remembered_in_the_profile(world, client_for):

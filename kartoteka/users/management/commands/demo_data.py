@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -94,6 +95,8 @@ class Command(BaseCommand):
                 note="Отпуск",
             )
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new users)."))
+        # The clients belong to the users above; their command lives with the clients app.
+        call_command("demo_clients", verbosity=options.get("verbosity", 1), stdout=self.stdout)
         if options.get("verbosity", 1) >= 1:
             self.stdout.write(demo_logins())
 
