@@ -1,0 +1,47 @@
+"""The client card is assembled from registered panels, so later issues add theirs (activities,
+deals, documents, analytics) without editing a monolithic template.
+
+A panel names a template and a function that loads its data for one client; the card renders the
+panels the viewer may use, in order, in the main column or the side column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from django.http import HttpRequest
+
+from kartoteka.clients.models import Client
+
+
+def _always(user: Any) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    label: Any  # a lazy translation
+    template: str  # rendered with the card's context plus what ``context`` returns
+    context: Callable[[HttpRequest, Client], dict[str, Any]] = field(default=lambda request, client: {})
+    order: int = 100
+    column: Literal["main", "side"] = "main"
+    allowed: Callable[[Any], bool] = _always
+    collapsed: bool = False  # start folded (heavy or rarely used panels)
+
+
+_panels: dict[str, Panel] = {}
+
+
+def register(panel: Panel) -> Panel:
+    _panels[panel.key] = panel
+    return panel
+
+
+def panels_for(user: Any, column: str | None = None) -> list[Panel]:
+    return sorted(
+        (p for p in _panels.values() if (column is None or p.column == column) and p.allowed(user)),
+        key=lambda p: (p.order, p.key),
+    )
