@@ -28,6 +28,32 @@ def _repeatable_fake_data() -> None:
     factory.random.reseed_random("kartoteka")
 
 
+@pytest.fixture(autouse=True)
+def _migration_data(request: pytest.FixtureRequest) -> None:
+    """Give every database test the rows the data migrations install (roles, reference lists).
+
+    A transactional test (browser tests, live server) ends by flushing every table, data migrations'
+    rows included; the next test would otherwise find no roles and no reference lists. Checking
+    costs one query; reinstalling happens only after a flush.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool({"transactional_db", "live_server"} & names)
+    if not (marker or transactional or "db" in names):
+        return
+    request.getfixturevalue("transactional_db" if transactional else "db")
+
+    from django.apps import apps
+
+    from kartoteka.testing.factories import ensure_reference_data
+    from kartoteka.users.defaults import install_default_roles
+
+    role, role_scope = apps.get_model("users", "Role"), apps.get_model("users", "RoleScope")
+    if not role.objects.exists():
+        install_default_roles(role, role_scope)
+    ensure_reference_data()
+
+
 @pytest.fixture
 def world(db: None) -> World:
     from kartoteka.testing.factories import TeamFactory, UserFactory

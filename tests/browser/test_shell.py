@@ -7,17 +7,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from kartoteka.testing.factories import PASSWORD, TeamFactory, UserFactory
+from kartoteka.testing.browser import sign_in
+from kartoteka.testing.factories import TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, live_server, email: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")  # the keyboard is enough
-    page.wait_for_url(f"{live_server.url}/")
 
 
 @pytest.mark.browser_context_args(locale="ru-RU")
@@ -33,14 +26,14 @@ def test_manager_signs_in_in_russian_sees_only_allowed_sections_and_switches_to_
     sign_in(page, live_server, "manager@example.test")
 
     nav = page.get_by_test_id("nav-sections").get_by_role("link")
-    expect(nav).to_have_text(["Главная", "Сотрудники", "Команды"])
+    expect(nav).to_have_text(["Главная", "Клиенты", "Сотрудники", "Команды"])
     expect(page.get_by_role("heading", level=1)).to_contain_text("Сергей")
     screenshot("manager-home-ru")
 
     page.get_by_test_id("language-menu").click()
     page.locator("[data-language=en]").first.click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(nav).to_have_text(["Home", "People", "Teams"])
+    expect(nav).to_have_text(["Home", "Clients", "People", "Teams"])
     screenshot("manager-home-en")
 
     assert console_errors == []  # no CSP violations, no failed assets
