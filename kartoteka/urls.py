@@ -12,5 +12,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("jobs/", include("kartoteka.jobs.urls")),
+    path("clients/", include("kartoteka.clients.urls")),
+    path("search/", include("kartoteka.search.urls")),
+    path("contacts/", include("kartoteka.contacts.urls")),
+    path("attachments/", include("kartoteka.attachments.urls")),
     path("", include("kartoteka.users.urls")),
 ]
