@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "kartoteka.attachments",
     "kartoteka.customfields",
     "kartoteka.search",
+    "kartoteka.activities",
+    "kartoteka.notifications",
 ]
 
 MIDDLEWARE = [
@@ -196,6 +198,13 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media-not-served/"  # files are served only through access-checked views
 # Largest file a user may attach to a client card (contract copies, scans).
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_MB", 25, minimum=1, maximum=2048) * 1024 * 1024
+
+# The manager's day: a promised contact this many days past its deadline is a "tail" (seed 002);
+# "due soon" notices go this many minutes before a deadline that has no reminder of its own;
+# the morning digest goes out at this hour of each person's own time zone.
+TAILS_AFTER_DAYS = env_int("TAILS_AFTER_DAYS", 3, minimum=1, maximum=365)
+TASK_DUE_SOON_MINUTES = env_int("TASK_DUE_SOON_MINUTES", 15, minimum=0, maximum=24 * 60)
+DIGEST_HOUR = env_int("DIGEST_HOUR", 8, minimum=0, maximum=23)
 
 # Static files are served by the app itself through WhiteNoise (hashed names, compression, long cache);
 # `make run` collects them. Without collected files (tests, DEBUG) they are found in place.

@@ -16,5 +16,7 @@ urlpatterns = [
     path("search/", include("kartoteka.search.urls")),
     path("contacts/", include("kartoteka.contacts.urls")),
     path("attachments/", include("kartoteka.attachments.urls")),
+    path("work/", include("kartoteka.activities.urls")),
+    path("notifications/", include("kartoteka.notifications.urls")),
     path("", include("kartoteka.users.urls")),
 ]

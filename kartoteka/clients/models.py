@@ -225,6 +225,16 @@ class Client(TimeStampedModel):
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="clients")
     notes = models.TextField(_("notes"), blank=True)
 
+    # The main contract: its validity drives the renewal reminder on My day.
+    contract_number = models.CharField(_("contract number"), max_length=100, blank=True)
+    contract_signed_on = models.DateField(_("contract signed"), null=True, blank=True)
+    contract_valid_until = models.DateField(_("contract valid until"), null=True, blank=True)
+
+    # Kept by the services: when the current responsible got the client ("newly assigned to me"),
+    # and when the last contact with the client happened (frequency, "not contacted for N days").
+    responsible_since = models.DateTimeField(_("responsible since"), null=True, blank=True, editable=False)
+    last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True, editable=False)
+
     # The main tax identifier of the client's country (INN, EDRPOU, CUI, IDNO), copied from the
     # requisites by the service so lists, search and duplicate checks need no join.
     tax_id = models.CharField(_("tax ID"), max_length=20, blank=True, default="")
@@ -233,7 +243,9 @@ class Client(TimeStampedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    history = HistoricalRecords(m2m_fields=[tags], excluded_fields=["name_key", "updated_at"])
+    history = HistoricalRecords(
+        m2m_fields=[tags], excluded_fields=["name_key", "updated_at", "last_contact_at", "responsible_since"]
+    )
 
     class Meta:
         verbose_name = _("client")
@@ -265,6 +277,11 @@ class Client(TimeStampedModel):
             models.Index(fields=["supervisor", "name", "id"], name="client_supervisor_idx"),
             models.Index(fields=["created_at", "id"], name="client_created_idx"),
             models.Index(fields=["updated_at", "id"], name="client_updated_idx"),
+            models.Index(fields=["responsible", "last_contact_at"], name="client_resp_last_contact_idx"),
+            models.Index(fields=["last_contact_at", "id"], name="client_last_contact_idx"),
+            models.Index(fields=["responsible", "contract_valid_until"], name="client_resp_contract_idx"),
+            models.Index(fields=["contract_valid_until", "id"], name="client_contract_idx"),
+            models.Index(fields=["responsible", "-responsible_since"], name="client_resp_since_idx"),
         ]
 
     def __str__(self) -> str:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.forms.models import model_to_dict
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kartoteka.clients import requisites as rules
@@ -21,6 +22,7 @@ from kartoteka.clients.names import name_key
 from kartoteka.core import events
 from kartoteka.core.errors import DomainError
 from kartoteka.core.models import Tag
+from kartoteka.core.services import apply_changes
 from kartoteka.users import access
 
 if TYPE_CHECKING:
@@ -38,6 +40,7 @@ CLIENT_FIELDS = (
     "client_type", "category", "sales_mode", "sales_kind", "planning_method", "terms_package",
     "individual_discount", "individual_terms", "potential_amount", "potential_currency",
     "potential_quantity", "potential_unit", "wallet_share", "loyalty", "first_contact_reason", "source", "notes",
+    "contract_number", "contract_signed_on", "contract_valid_until",
 )  # fmt: skip
 REQUISITE_FIELDS = ("full_name", "inn", "kpp", "ogrn", "okpo", "edrpou", "ipn", "cui", "reg_com", "idno", "director")
 BANK_ACCOUNT_FIELDS = ("bank_name", "bik", "account", "correspondent_account", "iban", "swift", "currency", "is_primary")
@@ -64,27 +67,6 @@ def _person(actor: Actor) -> User | None:
     from kartoteka.users.models import User
 
     return actor if isinstance(actor, User) else None
-
-
-def _apply(obj: models.Model, allowed: Iterable[str], changes: Mapping[str, Any]) -> list[str]:
-    """Set the allowed fields that differ; returns the names of those that changed."""
-    unknown = set(changes) - set(allowed)
-    if unknown:
-        raise ValidationError({name: _("This field cannot be set here.") for name in sorted(unknown)})
-    changed = []
-    for name, value in changes.items():
-        field = obj._meta.get_field(name)
-        attname = field.attname  # type: ignore[union-attr]
-        current = getattr(obj, attname)
-        new = value.pk if isinstance(value, models.Model) and attname.endswith("_id") else value
-        if isinstance(field, models.CharField | models.TextField) and new is None:
-            new = ""
-        if isinstance(new, str):
-            new = new.strip()
-        if current != new:
-            setattr(obj, attname, new)
-            changed.append(name)
-    return changed
 
 
 def _validate_client(client: Client) -> None:
@@ -115,12 +97,14 @@ def client_create(
         fields["responsible"] = actor
         if "team" not in fields and getattr(actor, "team_id", None):
             client.team_id = actor.team_id  # type: ignore[union-attr]
-    _apply(client, CLIENT_FIELDS, fields)
+    apply_changes(client, CLIENT_FIELDS, fields)
     client.created_by = actor if getattr(actor, "is_authenticated", False) else None  # type: ignore[assignment]
     _validate_client(client)
     _check(actor, "create", client)
     if custom_fields:
         client.custom_fields = _clean_custom_fields(client, custom_fields, previous={})
+    if client.responsible_id is not None:
+        client.responsible_since = timezone.now()
     _audit(client, actor, reason)
     client.save()
     codes = _clean_requisites(client.country, requisites or {})
@@ -152,7 +136,7 @@ def client_update(
     client = Client.objects.select_for_update().get(pk=client.pk)
     _check(actor, "change", client)
     before = {"responsible_id": client.responsible_id, "team_id": client.team_id}
-    changed = _apply(client, CLIENT_FIELDS, changes)
+    changed = apply_changes(client, CLIENT_FIELDS, changes)
     if custom_fields is not None:
         merged = {**client.custom_fields, **custom_fields}
         cleaned = _clean_custom_fields(client, merged, previous=client.custom_fields)
@@ -167,6 +151,8 @@ def client_update(
     _check(actor, "change", client)
     if "country" in changed:
         _recheck_requisites(client)
+    if client.responsible_id != before["responsible_id"]:
+        client.responsible_since = timezone.now() if client.responsible_id is not None else None
     _audit(client, actor, reason)
     client.save()
     events.publish("client.updated", client_id=client.pk, actor_id=_actor_id(actor), fields=sorted(changed))
@@ -261,7 +247,7 @@ def requisites_update(*, actor: Actor, client: Client, values: Mapping[str, str]
     _check(actor, "change", client)
     requisites, _created = Requisites.objects.get_or_create(client=client)
     codes = _clean_requisites(client.country, values)
-    changed = _apply(requisites, REQUISITE_FIELDS, codes)
+    changed = apply_changes(requisites, REQUISITE_FIELDS, codes)
     if changed:
         _audit(requisites, actor)
         requisites.save()
@@ -316,7 +302,7 @@ def bank_account_save(
         account = BankAccount(client=client)
     elif account.client_id != client.pk:
         raise PermissionDenied
-    _apply(account, BANK_ACCOUNT_FIELDS, values)
+    apply_changes(account, BANK_ACCOUNT_FIELDS, values)
     _clean_bank_account(account)
     if account.pk is None and not BankAccount.objects.filter(client=client).exists():
         account.is_primary = True
@@ -334,7 +320,7 @@ def address_save(*, actor: Actor, client: Client, address: Address | None = None
         address = Address(client=client)
     elif address.client_id != client.pk:
         raise PermissionDenied
-    _apply(address, ADDRESS_FIELDS, values)
+    apply_changes(address, ADDRESS_FIELDS, values)
     address.full_clean(exclude=["client"])
     _audit(address, actor)
     address.save()
@@ -430,7 +416,7 @@ def client_merge(*, actor: Actor, survivor: Client, absorbed: Client, take_field
 
     take = list(take_fields)
     changes = {name: getattr(absorbed, name) for name in take if name in CLIENT_FIELDS}
-    _apply(survivor, CLIENT_FIELDS, changes)
+    apply_changes(survivor, CLIENT_FIELDS, changes)
 
     # Requisites: keep the survivor's, fill its blanks from the absorbed client's.
     absorbed_requisites = Requisites.objects.filter(client=absorbed).first()
@@ -442,7 +428,7 @@ def client_merge(*, actor: Actor, survivor: Client, absorbed: Client, take_field
             if not getattr(survivor_requisites, name) and getattr(absorbed_requisites, name)
         }
         if blanks:
-            _apply(survivor_requisites, REQUISITE_FIELDS, blanks)
+            apply_changes(survivor_requisites, REQUISITE_FIELDS, blanks)
             _audit(survivor_requisites, actor, _("Merged from «%(name)s»") % {"name": absorbed.name})
             survivor_requisites.save()
         snapshot["requisites"] = {name: getattr(absorbed_requisites, name) for name in REQUISITE_FIELDS}

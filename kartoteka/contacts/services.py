@@ -15,6 +15,7 @@ from kartoteka.clients.models import Client
 from kartoteka.contacts.models import Contact, ContactJob, ContactPoint, ContactPointKind, ContactRole
 from kartoteka.contacts.normalize import normalize_email, normalize_messenger, normalize_phone, phone_search_key
 from kartoteka.core import events
+from kartoteka.core.services import apply_changes
 
 if TYPE_CHECKING:
     from kartoteka.clients.services import Actor
@@ -28,7 +29,6 @@ POINT_FIELDS = ("kind", "label", "value", "extension", "is_primary")
 
 _check = client_services._check
 _audit = client_services._audit
-_apply = client_services._apply
 _actor_id = client_services._actor_id
 
 
@@ -61,7 +61,7 @@ def contact_create(
     **fields: Any,
 ) -> Contact:
     contact = Contact(client=client)
-    _apply(contact, CONTACT_FIELDS, fields)
+    apply_changes(contact, CONTACT_FIELDS, fields)
     _check(actor, "create", contact)
     _validate_contact(contact)
     if custom_fields and client_services.custom_fields_cleaner is not None:
@@ -91,7 +91,7 @@ def contact_update(
 ) -> Contact:
     contact = Contact.objects.select_related("client").select_for_update(of=("self",)).get(pk=contact.pk)
     _check(actor, "change", contact)
-    changed = _apply(contact, CONTACT_FIELDS, changes)
+    changed = apply_changes(contact, CONTACT_FIELDS, changes)
     if custom_fields is not None and client_services.custom_fields_cleaner is not None:
         cleaned = client_services.custom_fields_cleaner(
             "contact", {**contact.custom_fields, **custom_fields}, previous=contact.custom_fields
@@ -195,7 +195,7 @@ def contact_point_save(
         point = ContactPoint(client=client, contact=contact)
     elif point.client_id != client.pk:
         raise PermissionDenied
-    _apply(point, POINT_FIELDS, values)
+    apply_changes(point, POINT_FIELDS, values)
     _normalize_point(point, client.country)
     duplicate = ContactPoint.objects.filter(client=client, contact=contact, kind=point.kind, value=point.value).exclude(
         pk=point.pk

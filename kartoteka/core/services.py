@@ -1,4 +1,4 @@
-"""Writes to the building blocks every context shares: for now, users' saved list views.
+"""Writes to the building blocks every context shares: users' saved list views, and the change helper services share.
 
 A saved view belongs to one user and only that user sees or changes it; the views that manage
 them fetch rows with ``SavedView.objects.filter(user=request.user)``, and these services check
@@ -7,11 +7,11 @@ ownership again, so a guessed id never reaches another person's view.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from kartoteka.core.models import SavedView
@@ -23,6 +23,31 @@ if TYPE_CHECKING:
 
 MAX_SAVED_VIEWS = 50  # per user and list: a menu, not a database
 MAX_PARAMS_SIZE = 4_000  # characters of JSON: a list state, never a payload
+
+
+def apply_changes(obj: models.Model, allowed: Iterable[str], changes: Mapping[str, Any]) -> list[str]:
+    """Set the ``allowed`` fields of ``obj`` that differ from ``changes``; returns the names of those that changed.
+
+    Services share it: unknown names are a validation error, text is stripped, ``None`` in a text
+    field is the empty string, and a model instance may stand for a foreign key.
+    """
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be set here.") for name in sorted(unknown)})
+    changed = []
+    for name, value in changes.items():
+        field = obj._meta.get_field(name)
+        attname = field.attname  # type: ignore[union-attr]
+        current = getattr(obj, attname)
+        new = value.pk if isinstance(value, models.Model) and attname.endswith("_id") else value
+        if isinstance(field, models.CharField | models.TextField) and new is None:
+            new = ""
+        if isinstance(new, str):
+            new = new.strip()
+        if current != new:
+            setattr(obj, attname, new)
+            changed.append(name)
+    return changed
 
 
 def _owner(actor: User | AnonymousUser, view: SavedView) -> None:

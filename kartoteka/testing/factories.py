@@ -67,6 +67,8 @@ def ensure_reference_data() -> None:
     """Reinstall the reference lists the data migrations installed, if a transactional test flushed them."""
     from django.apps import apps
 
+    from kartoteka.activities.defaults import install_activity_results
+    from kartoteka.activities.models import ActivityResult
     from kartoteka.clients.defaults import install_client_references, install_contact_references, install_territories
     from kartoteka.clients.models import ClientCategory
 
@@ -74,6 +76,8 @@ def ensure_reference_data() -> None:
         install_client_references(apps)
         install_contact_references(apps)
         install_territories(apps)
+    if not ActivityResult.objects.exists():
+        install_activity_results(apps)
 
 
 def reference(model: Any, code: str) -> Any:
@@ -120,3 +124,58 @@ class ContactFactory(factory.Factory):  # type: ignore[type-arg]
         ensure_reference_data()
         actor = kwargs.pop("actor", None)
         return contact_services.contact_create(actor=actor, **kwargs)
+
+
+class ActivityFactory(factory.Factory):  # type: ignore[type-arg]
+    """Activities are logged through the service. Pass ``client=``; ``actor`` defaults to the system.
+
+    Any other keyword is an activity field (``kind``, ``occurred_at``, ``result``, ``summary``…).
+    """
+
+    class Meta:
+        model = "activities.Activity"
+
+    kind = "call"
+    summary = factory.Faker("sentence", locale="ru_RU")
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        from kartoteka.activities import services as activity_services
+
+        ensure_reference_data()
+        actor = kwargs.pop("actor", None)
+        client = kwargs.pop("client")
+        author = kwargs.pop("author", None)
+        activity = activity_services.activity_log(actor=actor, client=client, values=kwargs).activity
+        if author is not None:  # the system logs it, but on someone's behalf
+            model_class.objects.filter(pk=activity.pk).update(author=author)
+            activity.author = author
+        return activity
+
+
+class TaskFactory(factory.Factory):  # type: ignore[type-arg]
+    """Tasks are planned through the service. Pass ``assignee=`` (and usually ``client=``, ``due_at=``).
+
+    ``actor`` defaults to the system; ``due_at`` defaults to tomorrow at 10:00 in the current time zone.
+    """
+
+    class Meta:
+        model = "activities.Task"
+
+    title = factory.Faker("sentence", nb_words=4, locale="ru_RU")
+    kind = "call"
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        import datetime
+
+        from django.utils import timezone
+
+        from kartoteka.activities import services as activity_services
+
+        ensure_reference_data()
+        actor = kwargs.pop("actor", None)
+        if "due_at" not in kwargs:
+            tomorrow = timezone.localtime() + datetime.timedelta(days=1)
+            kwargs["due_at"] = tomorrow.replace(hour=10, minute=0, second=0, microsecond=0)
+        return activity_services.task_create(actor=actor, values=kwargs)

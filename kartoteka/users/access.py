@@ -63,6 +63,13 @@ class EntityPolicy:
             return True
         return self.team_field is not None and getattr(obj, f"{self.team_field}_id") in team_ids
 
+    def personal_q(self, user: User) -> Q | None:
+        """Rows that are the user's whatever their scope (a task assigned to them); None: no such rows."""
+        return None
+
+    def is_personal(self, user: User, obj: models.Model) -> bool:
+        return False
+
 
 _registry: dict[type[models.Model], EntityPolicy] = {}
 
@@ -163,11 +170,16 @@ def visible[ModelT: models.Model](
     granted = scope(user, policy.key, action)
     if granted == Scope.ALL:
         return qs
+    personal = policy.personal_q(user) if action in ("view", "change") else None  # type: ignore[arg-type]
     if granted == Scope.TEAM:
-        return qs.filter(policy.team_q(user, context(user).team_ids))  # type: ignore[arg-type]
-    if granted == Scope.OWN:
-        return qs.filter(policy.own_q(user))  # type: ignore[arg-type]
-    return qs.none()
+        q = policy.team_q(user, context(user).team_ids)  # type: ignore[arg-type]
+    elif granted == Scope.OWN:
+        q = policy.own_q(user)  # type: ignore[arg-type]
+    elif personal is not None:
+        return qs.filter(personal)
+    else:
+        return qs.none()
+    return qs.filter(q | personal if personal is not None else q)
 
 
 def can(user: User | AnonymousUser, action: Action, obj: models.Model) -> bool:
@@ -177,6 +189,8 @@ def can(user: User | AnonymousUser, action: Action, obj: models.Model) -> bool:
     policy = policy_for(obj.__class__)  # __class__ sees through lazy wrappers such as request.user
     granted = scope(user, policy.key, action)
     if granted == Scope.ALL:
+        return True
+    if action in ("view", "change") and policy.is_personal(user, obj):  # type: ignore[arg-type]
         return True
     if granted == Scope.TEAM:
         return policy.in_team(user, obj, context(user).team_ids)  # type: ignore[arg-type]

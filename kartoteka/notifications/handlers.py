@@ -1,0 +1,94 @@
+"""Domain events that become notices. Each handler writes in the recipient's language."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from kartoteka.activities.models import Task
+from kartoteka.clients.models import Client
+from kartoteka.core.events import Event, subscribe
+from kartoteka.notifications import services
+from kartoteka.notifications.models import NotificationKind
+from kartoteka.users.models import User
+
+
+def _user(user_id: int | None) -> User | None:
+    if user_id is None:
+        return None
+    return User.objects.filter(pk=user_id).first()
+
+
+def _when(task: Task, recipient: User) -> str:
+    local = timezone.localtime(task.due_at, timezone=_zone(recipient))
+    return local.strftime("%d.%m.%Y") if task.all_day else local.strftime("%d.%m.%Y %H:%M")
+
+
+def _zone(user: User):  # type: ignore[no-untyped-def]
+    import zoneinfo
+
+    try:
+        return zoneinfo.ZoneInfo(user.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return timezone.get_current_timezone()
+
+
+@subscribe("task.assigned")
+def task_assigned(event: Event) -> None:
+    task = Task.objects.select_related("client", "assignee").filter(pk=event.payload["task_id"]).first()
+    if task is None or not task.is_open:
+        return
+    recipient, actor = task.assignee, _user(event.payload.get("actor_id"))
+    with translation.override(recipient.language):
+        body = _("Due %(when)s.") % {"when": _when(task, recipient)}
+        if task.client is not None:
+            body = _("Client: %(client)s. ") % {"client": task.client} + body
+        services.notify(
+            recipient=recipient,
+            kind=NotificationKind.TASK_ASSIGNED,
+            title=_("New task from %(who)s: %(title)s") % {"who": actor or _("the system"), "title": task.title},
+            body=body,
+            url=reverse("activities:task", args=[task.pk]),
+            actor=actor,
+            client=task.client,
+            task=task,
+            dedupe_key=f"task-assigned:{task.pk}:{recipient.pk}:{event.payload.get('at', task.updated_at.isoformat())}",
+        )
+
+
+@subscribe("client.reassigned")
+def client_reassigned(event: Event) -> None:
+    client = Client.objects.filter(pk=event.payload["client_id"]).first()
+    if client is None:
+        return
+    actor = _user(event.payload.get("actor_id"))
+    new, old = _user(event.payload.get("to_user_id")), _user(event.payload.get("from_user_id"))
+    url = reverse("clients:card", args=[client.pk])
+    stamp = timezone.now().isoformat()
+    if new is not None and new != actor:
+        with translation.override(new.language):
+            services.notify(
+                recipient=new,
+                kind=NotificationKind.CLIENT_ASSIGNED,
+                title=_("Client %(client)s is now yours") % {"client": client},
+                body=_("Handed over by %(who)s from %(previous)s.")
+                % {"who": actor or _("the system"), "previous": old or _("nobody")},
+                url=url,
+                actor=actor,
+                client=client,
+                dedupe_key=f"client-assigned:{client.pk}:{new.pk}:{stamp}",
+            )
+    if old is not None and old != actor:
+        with translation.override(old.language):
+            services.notify(
+                recipient=old,
+                kind=NotificationKind.CLIENT_TAKEN,
+                title=_("Client %(client)s was handed to %(new)s") % {"client": client, "new": new or _("nobody")},
+                body=_("Reassigned by %(who)s.") % {"who": actor or _("the system")},
+                # The previous manager may no longer see the card; the notice still names the client.
+                url="",
+                actor=actor,
+                client=None,
+                dedupe_key=f"client-taken:{client.pk}:{old.pk}:{stamp}",
+            )
