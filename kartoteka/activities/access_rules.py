@@ -8,8 +8,8 @@ otherwise see (a colleague's client while she is away) sees that task — its ti
 description, and the client's name so they know whom to call — and may complete, reschedule or
 cancel it. Nothing else of the client opens to them: the card, its contacts, its history and its
 other tasks stay out of reach, and completing the task does not log an activity on a card they
-cannot change. A task without a client is a personal to-do: its assignee's and creator's, and the
-team's for a supervisor of the assignee's team.
+cannot change. A task without a client is a personal to-do: its assignee's and creator's (who may also delete
+it), and the team's for a supervisor of the assignee's team.
 """
 
 from __future__ import annotations
@@ -24,11 +24,19 @@ from kartoteka.users.models import User
 
 
 class TaskPolicy(FollowsClientPolicy):
-    def personal_q(self, user: User) -> Q:
-        return Q(assignee_id=user.pk) | Q(created_by_id=user.pk)
+    def personal_q(self, user: User, action: access.Action = "view") -> Q | None:
+        mine = Q(assignee_id=user.pk) | Q(created_by_id=user.pk)
+        if action in ("view", "change"):
+            return mine
+        if action == "delete":  # a personal to-do is theirs to delete; a client's task is the client's
+            return mine & Q(client__isnull=True)
+        return None
 
-    def is_personal(self, user: User, obj: models.Model) -> bool:
-        return user.pk in (getattr(obj, "assignee_id", None), getattr(obj, "created_by_id", None))
+    def is_personal(self, user: User, obj: models.Model, action: access.Action = "view") -> bool:
+        mine = user.pk in (getattr(obj, "assignee_id", None), getattr(obj, "created_by_id", None))
+        if action in ("view", "change"):
+            return mine
+        return action == "delete" and mine and getattr(obj, "client_id", None) is None
 
     def team_q(self, user: User, team_ids: frozenset[int]) -> Q:
         q = super().team_q(user, team_ids)

@@ -265,9 +265,7 @@ class Task(models.Model):
             models.Index(fields=["client", "status", "due_at"], name="task_client_idx"),
             models.Index(fields=["client", "status", "-completed_at"], name="task_client_done_idx"),
             # Team tails and the overdue / reminder scans: open tasks by deadline.
-            models.Index(
-                fields=["due_at", "id"], condition=Q(status="open"), name="task_open_due_idx"
-            ),
+            models.Index(fields=["due_at", "id"], condition=Q(status="open"), name="task_open_due_idx"),
             models.Index(fields=["remind_at"], condition=Q(status="open", reminded_at__isnull=True), name="task_remind_idx"),
         ]
         constraints = [

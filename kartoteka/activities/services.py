@@ -149,9 +149,7 @@ def activity_log(
     activity.save()
     if activity.kind in CONTACT_KINDS:
         _touch_last_contact(client.pk, activity.occurred_at)
-    events.publish(
-        "activity.logged", activity_id=activity.pk, client_id=client.pk, kind=activity.kind, actor_id=_actor_id(actor)
-    )
+    events.publish("activity.logged", activity_id=activity.pk, client_id=client.pk, kind=activity.kind, actor_id=_actor_id(actor))
     planned = None
     if next_task is not None:
         planned = task_create(actor=actor, values={"client": client, "contact": activity.contact, **next_task})
@@ -196,16 +194,19 @@ def _end_of_day(moment: datetime.datetime) -> datetime.datetime:
 def _validate_task(task: Task, actor: Actor) -> None:
     if not (task.title or "").strip():
         if task.client_id is not None:
-            task.title = f"{task.get_kind_display()}: {task.client}".capitalize()[:255]
+            label = str(task.get_kind_display())
+            task.title = f"{label[:1].upper()}{label[1:]}: {task.client}"[:255]
         else:
             raise ValidationError({"title": _("Say what is to be done.")})
     if task.assignee_id is None:
         raise ValidationError({"assignee": _("Choose who does it.")})
     if not task.assignee.is_active:  # type: ignore[union-attr]
         raise ValidationError({"assignee": _("This person's account is deactivated.")})
-    if actor is not None and task.assignee_id != actor.pk and not access.visible(actor, type(task.assignee)).filter(
-        pk=task.assignee_id
-    ).exists():
+    if (
+        actor is not None
+        and task.assignee_id != actor.pk
+        and not access.visible(actor, type(task.assignee)).filter(pk=task.assignee_id).exists()
+    ):
         raise ValidationError({"assignee": _("You cannot give tasks to this person.")})
     if task.contact_id is not None and task.contact.client_id != task.client_id:  # type: ignore[union-attr]
         raise ValidationError({"contact": _("This person is not a contact of this client.")})
@@ -247,7 +248,8 @@ def task_create(*, actor: Actor, values: Mapping[str, Any]) -> Task:
 
 
 def _lock_open(task: Task) -> Task:
-    task = Task.objects.select_for_update().select_related("client", "assignee").get(pk=task.pk)
+    # Lock only the task: PostgreSQL cannot lock the nullable side of the outer join to the client.
+    task = Task.objects.select_for_update(of=("self",)).select_related("client", "assignee").get(pk=task.pk)
     if task.status != TaskStatus.OPEN:
         raise TaskClosedError(_("This task is already closed."))
     return task
@@ -344,9 +346,7 @@ class Completed:
 
 
 @transaction.atomic
-def task_complete(
-    *, actor: Actor, task: Task, note: str = "", log: Mapping[str, Any] | None = None
-) -> Completed:
+def task_complete(*, actor: Actor, task: Task, note: str = "", log: Mapping[str, Any] | None = None) -> Completed:
     """Close the task as done. With ``log``, record the activity that fulfilled it (a planned call
     becomes a logged call on the timeline); a recurring task plans its next occurrence."""
     task = _lock_open(task)

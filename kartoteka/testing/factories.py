@@ -148,7 +148,7 @@ class ActivityFactory(factory.Factory):  # type: ignore[type-arg]
         author = kwargs.pop("author", None)
         activity = activity_services.activity_log(actor=actor, client=client, values=kwargs).activity
         if author is not None:  # the system logs it, but on someone's behalf
-            model_class.objects.filter(pk=activity.pk).update(author=author)
+            type(activity).objects.filter(pk=activity.pk).update(author=author)
             activity.author = author
         return activity
 

@@ -63,11 +63,11 @@ class EntityPolicy:
             return True
         return self.team_field is not None and getattr(obj, f"{self.team_field}_id") in team_ids
 
-    def personal_q(self, user: User) -> Q | None:
-        """Rows that are the user's whatever their scope (a task assigned to them); None: no such rows."""
+    def personal_q(self, user: User, action: Action = "view") -> Q | None:
+        """Rows that are the user's for ``action`` whatever their scope (a task assigned to them); None: none."""
         return None
 
-    def is_personal(self, user: User, obj: models.Model) -> bool:
+    def is_personal(self, user: User, obj: models.Model, action: Action = "view") -> bool:
         return False
 
 
@@ -170,7 +170,7 @@ def visible[ModelT: models.Model](
     granted = scope(user, policy.key, action)
     if granted == Scope.ALL:
         return qs
-    personal = policy.personal_q(user) if action in ("view", "change") else None  # type: ignore[arg-type]
+    personal = policy.personal_q(user, action)  # type: ignore[arg-type]
     if granted == Scope.TEAM:
         q = policy.team_q(user, context(user).team_ids)  # type: ignore[arg-type]
     elif granted == Scope.OWN:
@@ -190,7 +190,7 @@ def can(user: User | AnonymousUser, action: Action, obj: models.Model) -> bool:
     granted = scope(user, policy.key, action)
     if granted == Scope.ALL:
         return True
-    if action in ("view", "change") and policy.is_personal(user, obj):  # type: ignore[arg-type]
+    if policy.is_personal(user, obj, action):  # type: ignore[arg-type]
         return True
     if granted == Scope.TEAM:
         return policy.in_team(user, obj, context(user).team_ids)  # type: ignore[arg-type]
