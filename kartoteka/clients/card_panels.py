@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kartoteka.clients import panels
 from kartoteka.clients import requisites as rules
-from kartoteka.clients.history import client_timeline_page
+from kartoteka.clients.history import card_timeline_page, timeline_filters
 from kartoteka.clients.models import Address, BankAccount, Client, Requisites
 from kartoteka.users import access
 
@@ -172,9 +172,19 @@ def _additional(request: HttpRequest, client: Client) -> dict[str, Any]:
     return {"custom_rows": rows, "panel_hidden": not rows}
 
 
-def history_context(request: HttpRequest, client: Client, before: str | None = None) -> dict[str, Any]:
-    page = client_timeline_page(client, viewer=request.user, limit=HISTORY_PAGE, before=before)
-    return {"history_entries": page.entries, "history_next": page.next_cursor}
+def history_context(request: HttpRequest, client: Client, before: str | None = None, show: str = "") -> dict[str, Any]:
+    """The card's timeline (changes, activities, completed tasks), narrowed by ``show`` (see history.timeline_filters)."""
+    filters = timeline_filters()
+    show = show if show in {value for value, _label in filters} else ""
+    page = card_timeline_page(client, viewer=request.user, limit=HISTORY_PAGE, before=before, show=show)
+    return {
+        "history_entries": page.entries,
+        "history_next": page.next_cursor,
+        "history_show": show,
+        "history_filters": filters,
+        # Activities follow their client: whoever may change the client may edit its activities.
+        "can_change": access.can(request.user, "change", client),
+    }
 
 
 panels.register(panels.Panel(key="general", label=_("General"), template="clients/card/general.html", context=_general, order=10))

@@ -109,6 +109,10 @@ def base_columns() -> list[ExportColumn]:
         ExportColumn(gettext_lazy("Website"), lambda c: c.website),
         ExportColumn(gettext_lazy("Created"), lambda c: _local(c.created_at)),
         ExportColumn(gettext_lazy("Updated"), lambda c: _local(c.updated_at)),
+        ExportColumn(gettext_lazy("Last contact"), lambda c: _local(c.last_contact_at)),
+        ExportColumn(gettext_lazy("Contract number"), lambda c: c.contract_number),
+        ExportColumn(gettext_lazy("Contract signed"), lambda c: c.contract_signed_on),
+        ExportColumn(gettext_lazy("Contract valid until"), lambda c: c.contract_valid_until),
     ]
 
 

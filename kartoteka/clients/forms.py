@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 GENERAL_FIELDS = (
     "name", "kind", "legal_form", "industry", "size", "annual_turnover", "turnover_currency", "market_share",
     "staff_count", "branch_count", "coverage", "export_countries", "website", "country", "territory", "team",
-    "supervisor", "responsible", "business_description", "notes",
+    "supervisor", "responsible", "contract_number", "contract_signed_on", "contract_valid_until",
+    "business_description", "notes",
 )  # fmt: skip
 CATEGORISATION_FIELDS = (
     "segment", "priority", "client_type", "category", "sales_mode", "sales_kind", "planning_method", "terms_package",
@@ -255,6 +256,8 @@ class GeneralForm(ClientSectionForm):
             # Handing a client over is a supervisor's decision; a manager sees who, but cannot change it.
             for name in ("team", "supervisor", "responsible"):
                 self.fields[name].disabled = True
+        for name in ("contract_signed_on", "contract_valid_until"):
+            self.fields[name].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         self.fields["name"].widget.attrs["autofocus"] = True
         self.style()
 

@@ -17,7 +17,7 @@ import binascii
 import datetime
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -81,6 +81,10 @@ class TimelineEntry:
     who: str
     user_id: int | None
     cursor: str  # pass as ``before=`` to get the entries older than this one
+    # Entries from a registered source (an activity, a task) name their own template and object.
+    template: str = ""
+    obj: Any = None
+    sort_key: tuple[datetime.datetime, int, int] | None = None
 
     @property
     def lines(self) -> list[str]:
@@ -137,6 +141,10 @@ def _sources() -> list[_Source]:
 
 
 # --- Cursor ------------------------------------------------------------------------------------------
+
+# (moment, source rank, row id): the timeline's order, newest first; a cursor names one position in it.
+type Cursor = tuple[datetime.datetime, int, int]
+_MIN_KEY: Cursor = (datetime.datetime.min.replace(tzinfo=datetime.UTC), 0, 0)
 
 
 def _encode_cursor(when: datetime.datetime, rank: int, history_id: int) -> str:
@@ -302,8 +310,9 @@ def _display(model_field: models.Field[Any, Any], value: Any, names: _Names) -> 
 
 def _audited_fields(source: _Source) -> list[models.Field[Any, Any]]:
     fields = []
+    recorded = {f.attname for f in source.history_model._meta.concrete_fields}
     for model_field in source.model._meta.concrete_fields:
-        if model_field.name in _ALWAYS_SKIPPED or model_field.primary_key:
+        if model_field.name in _ALWAYS_SKIPPED or model_field.primary_key or model_field.attname not in recorded:
             continue
         if source.kind == "attachment" and model_field.name not in {"original_name", "description"}:
             continue
@@ -620,15 +629,37 @@ def client_timeline_page(
         return _build(client, viewer, limit, before, language.split("-")[0])
 
 
+def _parse_before(before: str | datetime.datetime | None) -> Cursor | None:
+    if isinstance(before, datetime.datetime):
+        return (before, 0, 0)
+    if before:
+        return _decode_cursor(before)
+    return None
+
+
 def _build(
     client: Client, viewer: User | AnonymousUser, limit: int, before: str | datetime.datetime | None, language: str
 ) -> TimelinePage:
-    if isinstance(before, datetime.datetime):
-        cursor: tuple[datetime.datetime, int, int] | None = (before, 0, 0)
-    elif before:
-        cursor = _decode_cursor(before)
-    else:
-        cursor = None
+    entries, boundary = _change_entries(client, viewer, limit, _parse_before(before), language)
+    return _paginate(entries, boundary, limit)
+
+
+def _paginate(entries: list[TimelineEntry], boundary: Cursor | None, limit: int) -> TimelinePage:
+    """Newest ``limit`` of ``entries``; ``boundary`` is where the change history stopped reading (more is older)."""
+    if boundary is not None:
+        # Entries of other sources older than where the changes stopped wait for the next page, so nothing is skipped.
+        entries = [entry for entry in entries if entry.template == "" or (entry.sort_key or boundary) > boundary]
+    entries = sorted(entries, key=lambda entry: entry.sort_key or _MIN_KEY, reverse=True)
+    if len(entries) > limit:
+        return TimelinePage(entries=entries[:limit], next_cursor=entries[limit - 1].cursor)
+    # Saves that said nothing filled the window: the next page starts after the last row read.
+    return TimelinePage(entries=entries, next_cursor=_encode_cursor(*boundary) if boundary is not None else None)
+
+
+def _change_entries(
+    client: Client, viewer: User | AnonymousUser, limit: int, cursor: Cursor | None, language: str
+) -> tuple[list[TimelineEntry], Cursor | None]:
+    """Up to ``limit + 1`` change entries older than ``cursor``, and the key of the last row read when older rows remain."""
     wanted = limit + SLACK
     rows: list[_Row] = []
     for source in _sources():
@@ -659,17 +690,8 @@ def _build(
         else:
             drafts.append(draft)
     shown = [draft for draft in drafts if not _says_nothing(draft)]
-
-    if len(shown) > limit:
-        next_cursor: str | None = _encode_cursor(*shown[limit - 1].oldest.key)
-    elif more_rows and rows:
-        # Saves that said nothing filled the window: the next page starts after the last row read.
-        next_cursor = _encode_cursor(*rows[-1].key)
-    else:
-        next_cursor = None
-    return TimelinePage(
-        entries=[_entry(draft, names, contact_names, language) for draft in shown[:limit]], next_cursor=next_cursor
-    )
+    entries = [_entry(draft, names, contact_names, language) for draft in shown[: limit + 1]]
+    return entries, rows[-1].key if more_rows and rows else None
 
 
 def _entry(draft: _Draft, names: _Names, contact_names: Mapping[int, str], language: str) -> TimelineEntry:
@@ -696,4 +718,107 @@ def _entry(draft: _Draft, names: _Names, contact_names: Mapping[int, str], langu
         who=names.get(get_user_model(), user_id) if user_id else _("system"),
         user_id=user_id,
         cursor=_encode_cursor(*draft.oldest.key),
+        sort_key=draft.newest.key,
     )
+
+
+# --- Other sources on the card's timeline ----------------------------------------------------------------
+#
+# The card's timeline is the change history above merged with entries other apps register (activities,
+# completed tasks), newest first, under one cursor. A source reads its page with a fixed number of queries.
+
+CHANGES = "changes"
+
+
+@dataclass(frozen=True)
+class TimelineQuery:
+    client: Client
+    viewer: User | AnonymousUser
+    before: Cursor | None  # only entries strictly older than this position
+    count: int  # at most this many, newest first
+    option: str  # the source's own filter ("call" in "activities:call"), or ""
+
+    def older_than(self, rank: int, when_field: str, id_field: str = "pk") -> Q:
+        """Rows of a source with ``rank`` strictly older than the cursor in the timeline's order."""
+        if self.before is None:
+            return Q()
+        when, before_rank, before_id = self.before
+        condition = Q(**{f"{when_field}__lt": when})
+        if rank < before_rank:
+            condition |= Q(**{when_field: when})
+        elif rank == before_rank:
+            condition |= Q(**{when_field: when, f"{id_field}__lt": before_id})
+        return condition
+
+    def entry(self, *, when: datetime.datetime, rank: int, pk: int, **values: Any) -> TimelineEntry:
+        """A timeline entry for one row of a source: dated in the viewer's zone, with its cursor."""
+        values.setdefault("action", "+")
+        values.setdefault("reason", "")
+        values.setdefault("changes", [])
+        values.setdefault("title", "")
+        language = (translation.get_language() or "en").split("-")[0]
+        return TimelineEntry(
+            when=when,
+            when_display=_when_display(when, timezone.now(), language),
+            object_id=pk,
+            cursor=_encode_cursor(when, rank, pk),
+            sort_key=(when, rank, pk),
+            **values,
+        )
+
+
+@dataclass(frozen=True)
+class TimelineSource:
+    key: str  # the filter value showing only this source ("activities")
+    label: Any  # a lazy translation
+    rank: int  # orders entries with the same moment; unique, above the change history's ranks (1-9)
+    entries: Callable[[TimelineQuery], list[TimelineEntry]]  # each with ``template`` and ``obj`` set
+    options: Callable[[], list[tuple[str, Any]]] = field(default=list)  # narrower filters: (option, label)
+
+
+_timeline_sources: dict[str, TimelineSource] = {}
+
+
+def register_source(source: TimelineSource) -> TimelineSource:
+    _timeline_sources[source.key] = source
+    return source
+
+
+def timeline_filters() -> list[tuple[str, Any]]:
+    """(value of ``show``, label) for the timeline's filter: all, changes, each source and its options."""
+    choices: list[tuple[str, Any]] = [("", _("Everything")), (CHANGES, _("Changes of the card"))]
+    for source in sorted(_timeline_sources.values(), key=lambda s: s.rank):
+        choices.append((source.key, source.label))
+        choices += [(f"{source.key}:{option}", f"— {label}") for option, label in source.options()]
+    return choices
+
+
+def card_timeline_page(
+    client: Client,
+    *,
+    viewer: User | AnonymousUser,
+    limit: int = 50,
+    before: str | datetime.datetime | None = None,
+    show: str = "",
+) -> TimelinePage:
+    """The card's timeline: changes and every registered source, newest first; ``show`` narrows it
+    to ``"changes"``, one source (``"activities"``) or one of its options (``"activities:call"``)."""
+    source_key, _sep, option = (show or "").partition(":")
+    if source_key and source_key != CHANGES and source_key not in _timeline_sources:
+        source_key, option = "", ""
+    language = getattr(viewer, "language", "") or translation.get_language() or "en"
+    try:
+        zone: datetime.tzinfo = zoneinfo.ZoneInfo(getattr(viewer, "time_zone", "") or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = timezone.get_current_timezone()
+    with translation.override(language), timezone.override(zone):
+        cursor = _parse_before(before)
+        entries: list[TimelineEntry] = []
+        boundary: Cursor | None = None
+        if source_key in ("", CHANGES):
+            entries, boundary = _change_entries(client, viewer, limit, cursor, language.split("-")[0])
+        for source in _timeline_sources.values():
+            if source_key in ("", source.key):
+                query = TimelineQuery(client, viewer, cursor, limit + 1, option if source_key else "")
+                entries += source.entries(query)
+        return _paginate(entries, boundary, limit)

@@ -474,10 +474,12 @@ def test_the_card_opens_with_the_same_number_of_queries_however_much_the_client_
     # The history (first page): 18-24 one per audited table (client, requisites, bank accounts, addresses,
     # contacts, phones, files), 25-26 the previous versions of changed clients and contacts, 27 tag snapshots,
     # 28 role snapshots, 29 names of who changed what, 30 tag names, 31 role names, 32 contact names.
+    # Activities (issue 4): 33-34 contact frequency (counts, productive share), 35 open tasks (Planned),
+    # 36 the timeline's activities page, 37 its closed tasks page, 38 contacts and 39 results for the quick-log box.
     with django_assert_num_queries(EXPECTED_CARD_QUERIES):
         response = http.get(reverse("clients:card", args=[card.pk]))
     assert response.status_code == 200
     assert response.content.decode().count('data-testid="contact"') == size
 
 
-EXPECTED_CARD_QUERIES = 32
+EXPECTED_CARD_QUERIES = 39

@@ -247,7 +247,8 @@ def card_history(request: HttpRequest, pk: int) -> HttpResponse:
     """Older entries for "show older" (htmx), or the history as a page of its own."""
     client = load_client(request, pk)
     before = request.GET.get("before") or None
-    context = {"client": client, **card_panels.history_context(request, client, before)}
+    show = request.GET.get("show", "")
+    context = {"client": client, **card_panels.history_context(request, client, before, show)}
     if is_htmx(request):
         template = "clients/card/history.html#entries" if before else "clients/card/history.html"
         return render(request, template, context)

@@ -7,6 +7,7 @@ the same parameters, so a URL reproduces a view and an export contains what the 
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -162,6 +163,26 @@ def _tags_filter(queryset: models.QuerySet[Any], values: list[str], params: Para
     return queryset.filter(pk__in=tagged)
 
 
+def _positive_days(value: str) -> int:
+    days = int(value)
+    if not 0 < days <= 36_500:
+        raise ValueError(value)
+    return days
+
+
+def _not_contacted_filter(queryset: models.QuerySet[Any], values: list[str], params: Params) -> models.QuerySet[Any]:
+    """Clients not contacted for more than N days, or never (``last_contact_at`` is kept by the activities)."""
+    since = timezone.now() - datetime.timedelta(days=_positive_days(values[0]))
+    return queryset.filter(Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=since))
+
+
+def _last_contact(client: Client) -> str:
+    if client.last_contact_at is None:
+        return ""
+    days = (timezone.localdate() - timezone.localdate(client.last_contact_at)).days
+    return f"{_date(client.last_contact_at)} ({ngettext('%(days)d day', '%(days)d days', days) % {'days': days}})"
+
+
 def _filters(choices: selectors.ClientListChoices, params: Params) -> list[Filter]:
     def ref(key: str, label: Any, group: Any) -> Filter:
         return Filter(key, label, f"{key}_id", _with_selected_inactive(choices, key, params), kind=FilterKind.MULTI, group=group)
@@ -238,6 +259,15 @@ def _filters(choices: selectors.ClientListChoices, params: Params) -> list[Filte
         fixed("first_contact_reason", gettext_lazy("Reason of first contact"), FirstContactReason.choices, origin),
         fixed("loyalty", gettext_lazy("Loyalty"), [(str(level), str(level)) for level in range(1, 6)], origin),
         Filter("created", gettext_lazy("Created"), "created_at", kind=FilterKind.DATE_RANGE, group=origin),
+        Filter(
+            "not_contacted",
+            gettext_lazy("Not contacted for more than N days"),
+            kind=FilterKind.TEXT,
+            coerce=_positive_days,
+            apply=_not_contacted_filter,
+            describe=lambda value: gettext_lazy("not contacted for %(days)s+ days") % {"days": value},
+            group=sales,
+        ),
     ]
 
 
@@ -281,6 +311,14 @@ COLUMNS = [
     Column("tags", gettext_lazy("Tags"), _tags),
     Column(
         "created", gettext_lazy("Created"), lambda c: _date(c.created_at), sort="created_at", default=False, css="text-nowrap"
+    ),
+    Column(
+        "last_contact",
+        gettext_lazy("Last contact"),
+        _last_contact,
+        sort="last_contact_at",
+        default=False,
+        css="text-nowrap",
     ),
     Column("updated", gettext_lazy("Updated"), lambda c: _date(c.updated_at), sort="updated_at", css="text-nowrap"),
 ]
