@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from kartoteka.activities.views.myday import my_day_page
 from kartoteka.api import api
 from kartoteka.core import views as core_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    # A manager's day starts with My day (DESIGN §11); the team overview moved beside it.
+    path("", my_day_page, name="home"),
+    path("overview/", core_views.home, name="overview"),
     path("healthz", core_views.healthz, name="healthz"),
     path("language/", core_views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),

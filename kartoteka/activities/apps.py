@@ -8,4 +8,5 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities and tasks")
 
     def ready(self) -> None:
-        from kartoteka.activities import access_rules, handlers  # noqa: F401  (they register themselves)
+        # They register themselves: access policies, event handlers, card panels, navigation.
+        from kartoteka.activities import access_rules, card_panels, digest, handlers, navigation, task_panels  # noqa: F401

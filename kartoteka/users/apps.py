@@ -12,7 +12,8 @@ class UsersConfig(AppConfig):
         from kartoteka.users import access, access_rules  # noqa: F401  (access_rules registers the policies)
 
         sections = [
-            navigation.Section(key="home", label=_("Home"), url_name="home", order=0, allowed=lambda user: True),
+            navigation.Section(key="home", label=_("My day"), url_name="home", order=0, allowed=lambda user: True),
+            navigation.Section(key="overview", label=_("Overview"), url_name="overview", order=790, allowed=lambda user: True),
             navigation.Section(
                 key="people",
                 label=_("People"),
