@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from kartoteka.testing.smtp import smtp_server  # noqa: F401  (a fixture: a real SMTP server on loopback)
+
 
 @dataclass
 class World:
@@ -114,46 +116,6 @@ def login(user: Any) -> Client:
 def client_for() -> Any:
     """client_for(user) → a Django test client signed in as that user."""
     return login
-
-
-class _Inbox:
-    """Messages received by the loopback SMTP server, parsed as email.message.EmailMessage."""
-
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        import email
-        import email.policy
-
-        message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
-        self.messages.append(message)
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp_server(settings: Any) -> Any:
-    """A real SMTP server on loopback; the app's default mailer is pointed at it for the test."""
-    import socket
-
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as probe:  # aiosmtpd needs a concrete port to check it is up
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        settings.MAILERS = {
-            "default": {
-                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                "OPTIONS": {"host": "127.0.0.1", "port": port, "use_tls": False, "timeout": 10},
-            }
-        }
-        yield inbox
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Domain events that become notices. Each handler writes in the recipient's language."""
+"""Domain events that become notices (each written in the recipient's language), and the task timers they arm."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from kartoteka.activities.models import Task
 from kartoteka.clients.models import Client
 from kartoteka.core.events import Event, subscribe
 from kartoteka.notifications import services
+from kartoteka.notifications.formatting import task_deadline
 from kartoteka.notifications.models import NotificationKind
+from kartoteka.notifications.tasks import schedule_task_timers
 from kartoteka.users.models import User
 
 
@@ -20,20 +22,6 @@ def _user(user_id: int | None) -> User | None:
     return User.objects.filter(pk=user_id).first()
 
 
-def _when(task: Task, recipient: User) -> str:
-    local = timezone.localtime(task.due_at, timezone=_zone(recipient))
-    return local.strftime("%d.%m.%Y") if task.all_day else local.strftime("%d.%m.%Y %H:%M")
-
-
-def _zone(user: User):  # type: ignore[no-untyped-def]
-    import zoneinfo
-
-    try:
-        return zoneinfo.ZoneInfo(user.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return timezone.get_current_timezone()
-
-
 @subscribe("task.assigned")
 def task_assigned(event: Event) -> None:
     task = Task.objects.select_related("client", "assignee").filter(pk=event.payload["task_id"]).first()
@@ -41,7 +29,7 @@ def task_assigned(event: Event) -> None:
         return
     recipient, actor = task.assignee, _user(event.payload.get("actor_id"))
     with translation.override(recipient.language):
-        body = _("Due %(when)s.") % {"when": _when(task, recipient)}
+        body = _("Due %(when)s.") % {"when": task_deadline(task, recipient)}
         if task.client is not None:
             body = _("Client: %(client)s. ") % {"client": task.client} + body
         services.notify(
@@ -92,3 +80,21 @@ def client_reassigned(event: Event) -> None:
                 client=None,
                 dedupe_key=f"client-taken:{client.pk}:{old.pk}:{stamp}",
             )
+
+
+# A change to any of these can move the "due soon" or "overdue" moment, or reopen the task.
+TIMER_FIELDS = frozenset({"due_at", "all_day", "remind_at", "status"})
+
+
+@subscribe("task.created")
+@subscribe("task.updated")
+def task_timers(event: Event) -> None:
+    fields = event.payload.get("fields")
+    if event.name == "task.updated" and not TIMER_FIELDS & set(fields or ()):
+        return
+    task = Task.objects.filter(pk=event.payload["task_id"]).first()
+    if task is None:
+        return
+    # A reopened task keeps its deadline, but the jobs for it may have fired while it was closed.
+    reopened = event.name == "task.updated" and "status" in (fields or ())
+    schedule_task_timers(task, rearm=f"reopened:{task.updated_at.timestamp()}" if reopened else "")

@@ -39,9 +39,7 @@ def preferences(user: User) -> dict[str, Channels]:
     """Every kind with the user's channels (defaults filled in): one query."""
     rows = NotificationPreference.objects.filter(user=user).values_list("kind", "in_app", "email")
     stored = {kind: Channels(in_app, email) for kind, in_app, email in rows}
-    return {
-        kind: stored.get(kind, Channels(*DEFAULT_CHANNELS.get(kind, (True, False)))) for kind in NotificationKind.values
-    }
+    return {kind: stored.get(kind, Channels(*DEFAULT_CHANNELS.get(kind, (True, False)))) for kind in NotificationKind.values}
 
 
 @transaction.atomic
