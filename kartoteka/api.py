@@ -287,6 +287,7 @@ v1 = Router()
 
 def _mount() -> None:
     # Imported here: each app's router imports this module for errors() and require_scope().
+    from kartoteka.activities.api import router as activities_router
     from kartoteka.attachments.api import router as attachments_router
     from kartoteka.clients.api import router as clients_router
     from kartoteka.contacts.api import router as contacts_router
@@ -300,6 +301,7 @@ def _mount() -> None:
     v1.add_router("", attachments_router)
     v1.add_router("", custom_fields_router)
     v1.add_router("", search_router)
+    v1.add_router("", activities_router)
     api.add_router("/v1/", v1)
 
 

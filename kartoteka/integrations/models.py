@@ -15,6 +15,7 @@ API_AREAS: dict[str, object] = {
     "account": _("Own account"),
     "users": _("Users and teams"),
     "clients": _("Clients, contacts and reference lists"),
+    "activities": _("Activities and tasks"),
 }
 
 
