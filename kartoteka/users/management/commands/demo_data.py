@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from kartoteka.activities.demo import demo_activities
 from kartoteka.users import services
 from kartoteka.users.models import Absence, AbsenceKind, Role, Team, TeamKind, User
 
@@ -97,6 +98,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new users)."))
         # The clients belong to the users above; their command lives with the clients app.
         call_command("demo_clients", verbosity=options.get("verbosity", 1), stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS(str(demo_activities())))  # their history and planned work
         if options.get("verbosity", 1) >= 1:
             self.stdout.write(demo_logins())
 
