@@ -16,18 +16,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kartoteka.activities import selectors, services
-from kartoteka.activities.models import Task
+from kartoteka.activities.models import Task, TaskKind
 from kartoteka.clients import selectors as client_selectors
 from kartoteka.core.errors import DomainError
 from kartoteka.users import access
 from kartoteka.users.models import User
 
-MAX_TAILS = 500  # one page; beyond this the report says so and the oldest are shown
+MAX_TAILS = 200  # one page; beyond this the report says so and the oldest are shown
 
 
 @dataclass
@@ -44,17 +45,39 @@ class ManagerTails:
         return max((task.days for task in self.tails), default=0)  # type: ignore[attr-defined]
 
 
+# What a row shows and what the access checks read: the report lists up to MAX_TAILS rows, and
+# building the full task, client and person rows for each cost more than the query itself.
+ROW_FIELDS = (
+    "id", "title", "kind", "due_at", "status", "assignee_id", "created_by_id", "client_id",
+    "client__id", "client__name", "client__responsible_id", "client__team_id",
+    "assignee__id", "assignee__email", "assignee__last_name", "assignee__first_name", "assignee__patronymic",
+)  # fmt: skip
+
+
+def _url_for(name: str) -> Any:
+    """A function of a pk giving the URL ``name`` reverses to: one reverse() per page, not per row."""
+    marker = 2_147_483_647  # an int pk the route accepts and no real URL part contains
+    prefix, _, suffix = reverse(name, args=[marker]).partition(str(marker))
+    return lambda pk: f"{prefix}{pk}{suffix}"
+
+
 def tails_by_manager(user: Any) -> tuple[list[ManagerTails], bool]:
     """The viewer's visible tails grouped per assignee, oldest tail first in each group and the groups
     by their oldest tail. One query (client and assignee joined)."""
     now = timezone.now()
-    rows = list(selectors.tails(user, now=now).select_related("client", "assignee", "contact")[: MAX_TAILS + 1])
+    rows = list(selectors.tails(user, now=now).select_related("client", "assignee").only(*ROW_FIELDS)[: MAX_TAILS + 1])
     truncated = len(rows) > MAX_TAILS
     groups: dict[int, ManagerTails] = {}
+    task_url, card_url, reassign_url = _url_for("activities:task"), _url_for("clients:card"), _url_for("activities:tail_reassign")
+    kinds = {value: str(label) for value, label in TaskKind.choices}
     for task in rows[:MAX_TAILS]:
         task.days = selectors.tail_days(task, now=now)  # type: ignore[attr-defined]
         task.client_visible = access.can(user, "view", task.client)  # type: ignore[arg-type, attr-defined]
         task.can_reassign = access.can(user, "change", task.client)  # type: ignore[arg-type, attr-defined]
+        task.kind_label = kinds.get(task.kind, task.kind)  # type: ignore[attr-defined]
+        task.url = task_url(task.pk)  # type: ignore[attr-defined]
+        task.client_url = card_url(task.client_id) if task.client_visible else ""  # type: ignore[attr-defined]
+        task.reassign_url = reassign_url(task.pk) if task.can_reassign else ""  # type: ignore[attr-defined]
         groups.setdefault(task.assignee_id, ManagerTails(assignee=task.assignee)).tails.append(task)
     ordered = sorted(groups.values(), key=lambda group: (-group.oldest_days, group.assignee.last_name))
     return ordered, truncated
