@@ -144,6 +144,10 @@ def users(*, scale: float, rng: random.Random) -> int:
 
     created = insert_in_batches(new_people(), insert=insert, label="users")
     _appoint_heads(appointed)
+    if created:
+        from bench.generators.clients import analyze  # planner statistics: autovacuum may be off
+
+        analyze(User, Team, UserRole)
     return created
 
 
