@@ -191,7 +191,7 @@ def _end_of_day(moment: datetime.datetime) -> datetime.datetime:
     return local.replace(hour=23, minute=59, second=0, microsecond=0)
 
 
-def _validate_task(task: Task, actor: Actor) -> None:
+def _validate_task(task: Task, actor: Actor, *, new_assignee: bool = True) -> None:
     if not (task.title or "").strip():
         if task.client_id is not None:
             label = str(task.get_kind_display())
@@ -202,8 +202,11 @@ def _validate_task(task: Task, actor: Actor) -> None:
         raise ValidationError({"assignee": _("Choose who does it.")})
     if not task.assignee.is_active:  # type: ignore[union-attr]
         raise ValidationError({"assignee": _("This person's account is deactivated.")})
+    # Giving a task to someone needs to see them; a change that keeps the assignee does not (the client's
+    # manager moves a colleague's call on her own client even when she cannot see that colleague).
     if (
-        actor is not None
+        new_assignee
+        and actor is not None
         and task.assignee_id != actor.pk
         and not access.visible(actor, type(task.assignee)).filter(pk=task.assignee_id).exists()
     ):
@@ -269,7 +272,7 @@ def task_update(*, actor: Actor, task: Task, changes: Mapping[str, Any], notify:
     if {"due_at", "all_day", "remind_at"} & set(changed):
         task.reminded_at = None
         task.overdue_notified_at = None
-    _validate_task(task, actor)
+    _validate_task(task, actor, new_assignee="assignee" in changed)
     task.save()
     events.publish("task.updated", task_id=task.pk, client_id=task.client_id, actor_id=_actor_id(actor), fields=changed)
     if notify and task.assignee_id != before_assignee and task.assignee_id != _actor_id(actor):
