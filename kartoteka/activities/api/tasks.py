@@ -152,9 +152,17 @@ def _visible_user_for_input(actor: User, user_id: int, field: str) -> User:
     return user
 
 
-def task_values(actor: User, payload: TaskFieldsIn) -> dict[str, Any]:
-    """Service-ready values of the fields sent: ids become rows, priority names numbers."""
+def task_values(actor: User, payload: TaskFieldsIn, *, task: Task | None = None) -> dict[str, Any]:
+    """Service-ready values of the fields sent: ids become rows, priority names numbers.
+
+    For a change to ``task``, resending its current client or contact is no change: the assignee of a
+    task on a client they cannot see may send the task back as they read it.
+    """
     values = {name: getattr(payload, name) for name in payload.model_fields_set}
+    if task is not None:
+        for name in ("client_id", "contact_id"):
+            if name in values and values[name] is not None and values[name] == getattr(task, name):
+                values.pop(name)
     if "assignee_id" in values:
         values["assignee"] = _visible_user_for_input(actor, values.pop("assignee_id"), "assignee_id")
     if "client_id" in values:
@@ -191,7 +199,7 @@ def tasks_update(request: HttpRequest, task_id: Id, payload: TaskUpdate) -> Task
     task = _read(actor, task_id)
     access.require(actor, "change", task)
     with transaction.atomic(), input_names(input_name()):
-        changes = task_values(actor, payload)
+        changes = task_values(actor, payload, task=task)
         # A new deadline alone moves the reminder with it (the service's reschedule); sent with a
         # reminder of its own, it is an ordinary change.
         due_at = changes.pop("due_at", None) if "remind_at" not in changes else None

@@ -564,6 +564,11 @@ def test_the_assignee_reschedules_and_completes_it_but_cannot_log_on_the_client(
     http = bearer(manager, "activities:write")
     later = iso(NOW() + datetime.timedelta(days=4))
     assert patch(http, f"/api/v1/tasks/{delegated.pk}", {"due_at": later}).status_code == 200
+    # Sending the task back as it was read (same client and contact) is no change of client.
+    same = {"title": "Позвонить за неё (перенесено)", "client_id": foreign["client"].pk, "contact_id": foreign["contact"].pk}
+    assert patch(http, f"/api/v1/tasks/{delegated.pk}", same).status_code == 200
+    other = ClientFactory(responsible=foreign["client"].responsible)
+    assert patch(http, f"/api/v1/tasks/{delegated.pk}", {"client_id": other.pk}).status_code == 422
 
     refused = post(http, f"/api/v1/tasks/{delegated.pk}/complete", {"note": "Дозвонился", "log": {"result": "agreed"}})
     assert refused.status_code == 403
