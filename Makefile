@@ -40,8 +40,8 @@ chromium: ## Install Debian's Chromium for the browser tests (needs root or sudo
 # pytest exits with 5 when it collects nothing; that is not a failure of the project.
 PYTEST = rc=0; $(PY) -m pytest $(1) || rc=$$?; if [ $$rc -eq 5 ]; then echo "No tests collected."; rc=0; fi; exit $$rc
 
-test: install chromium ## Run the whole test suite (SQLite unless DATABASE_URL says otherwise)
-	@$(call PYTEST,)
+test: install chromium ## Run the whole test suite (SQLite unless DATABASE_URL says otherwise; extra pytest options in PYTEST_ARGS)
+	@$(call PYTEST,$(PYTEST_ARGS))
 
 test-fast: install ## Run the tests without the browser tests
 	@$(call PYTEST,-m "not browser")

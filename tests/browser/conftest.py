@@ -7,6 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
+
+# CI runs the SQLite and PostgreSQL suites side by side on two cores: give assertions room to wait.
+expect.set_options(timeout=10_000)
 
 RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 
@@ -33,11 +37,13 @@ def console_errors(page: Any) -> list[str]:
 
 
 @pytest.fixture
-def screenshot(page: Any) -> Any:
-    RESULTS.mkdir(exist_ok=True)
+def screenshot(page: Any, pytestconfig: pytest.Config) -> Any:
+    """Full-page screenshots into pytest-playwright's output folder (``--output``, default test-results/)."""
+    results = Path(pytestconfig.getoption("output") or RESULTS).resolve()
+    results.mkdir(parents=True, exist_ok=True)
 
     def take(name: str) -> Path:
-        path = RESULTS / f"{name}.png"
+        path = results / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
 
