@@ -42,11 +42,17 @@ HEADS = {"sales": "head@example.com", "sales-moscow": "supervisor@example.com"}
 
 
 class Command(BaseCommand):
-    help = "Create demo teams and one user per role (idempotent)."
+    help = "Create demo teams, one user per role, their clients and the clients' history (idempotent)."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
             "--reset-passwords", action="store_true", help=f"Set every demo user's password to {DEMO_PASSWORD!r} again."
+        )
+        parser.add_argument(
+            "--only",
+            choices=["people", "clients", "all"],
+            default="all",
+            help="Stop after the people, or after the clients (without their history); default: everything.",
         )
 
     @transaction.atomic
@@ -96,9 +102,12 @@ class Command(BaseCommand):
                 note="Отпуск",
             )
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new users)."))
-        # The clients belong to the users above; their command lives with the clients app.
-        call_command("demo_clients", verbosity=options.get("verbosity", 1), stdout=self.stdout)
-        self.stdout.write(self.style.SUCCESS(str(demo_activities())))  # their history and planned work
+        only = options.get("only", "all")
+        if only != "people":
+            # The clients belong to the users above; their command lives with the clients app.
+            call_command("demo_clients", verbosity=options.get("verbosity", 1), stdout=self.stdout)
+        if only == "all":
+            self.stdout.write(self.style.SUCCESS(str(demo_activities())))  # their history and planned work
         if options.get("verbosity", 1) >= 1:
             self.stdout.write(demo_logins())
 
