@@ -224,9 +224,15 @@ def _domain_validation(request: HttpRequest, exc: DjangoValidationError) -> Http
     return error_response(request, 422, "validation_error", _("The request did not pass validation."), details)
 
 
+def _domain_details(exc: DomainError) -> list[dict[str, Any]]:
+    # A rule that needs fields filled first (a stage's required fields) names them in ``missing``: one detail each.
+    missing = getattr(exc, "missing", None) or ()
+    return [{"field": str(name), "message": _("Fill this in first."), "code": "required"} for name in missing]
+
+
 @api.exception_handler(DomainError)
 def _domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return error_response(request, exc.status, exc.code, exc.message)
+    return error_response(request, exc.status, exc.code, exc.message, _domain_details(exc))
 
 
 @api.exception_handler(AuthenticationError)
@@ -285,13 +291,28 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 v1 = Router()
 
 
-def _mount() -> None:
-    # Imported here: each app's router imports this module for errors() and require_scope().
+_mounted = False
+
+
+def mount() -> NinjaAPI:
+    """Attach every app's router (once) and return the API; the URL configuration calls it.
+
+    Not done when this module is imported: each app's API imports this module for ``errors()`` and
+    ``require_scope()``, and mounting from inside that import would load one app's API while another's
+    is half-loaded (their schemas refer to each other).
+    """
+    global _mounted
+    if _mounted:
+        return api
+    _mounted = True
     from kartoteka.activities.api import router as activities_router
     from kartoteka.attachments.api import router as attachments_router
+    from kartoteka.automation.api import router as automation_router
     from kartoteka.clients.api import router as clients_router
     from kartoteka.contacts.api import router as contacts_router
     from kartoteka.customfields.api import router as custom_fields_router
+    from kartoteka.deals.api import router as deals_router
+    from kartoteka.marketing.api import router as leads_router
     from kartoteka.search.api import router as search_router
     from kartoteka.users.api import router as users_router
 
@@ -302,7 +323,8 @@ def _mount() -> None:
     v1.add_router("", custom_fields_router)
     v1.add_router("", search_router)
     v1.add_router("", activities_router)
+    v1.add_router("", deals_router)
+    v1.add_router("", leads_router)
+    v1.add_router("", automation_router)
     api.add_router("/v1/", v1)
-
-
-_mount()
+    return api

@@ -85,6 +85,9 @@ INSTALLED_APPS = [
     "kartoteka.search",
     "kartoteka.activities",
     "kartoteka.notifications",
+    "kartoteka.deals",
+    "kartoteka.marketing",
+    "kartoteka.automation",
 ]
 
 MIDDLEWARE = [

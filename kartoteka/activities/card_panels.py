@@ -39,9 +39,17 @@ def _person(user: Any) -> str:
 
 def activity_entries(query: history.TimelineQuery) -> list[history.TimelineEntry]:
     """A page of the client's activities (1 query) with their files (1 query)."""
+    return activity_page(query, scope=Q(client=query.client), client=query.client)
+
+
+def activity_page(query: history.TimelineQuery, *, scope: Q, client: Client) -> list[history.TimelineEntry]:
+    """A timeline page of the activities in ``scope`` (the client's, or a deal's) with their files: 2 queries.
+
+    Every row is ``client``'s; the rights to change and delete are the client's, asked once for the page.
+    """
     activities = (
         selectors.visible_activities(query.viewer)  # type: ignore[arg-type]
-        .filter(client=query.client)
+        .filter(scope)
         .filter(query.older_than(ACTIVITY_RANK, "occurred_at", "id"))
         .select_related("author", "contact", "result")
         .order_by("-occurred_at", "-id")
@@ -52,11 +60,12 @@ def activity_entries(query: history.TimelineQuery) -> list[history.TimelineEntry
     if not rows:
         return []
     _attach_files(query, rows)
-    sample = Activity(client=query.client)
+    sample = Activity(client=client)
     can_change = access.can(query.viewer, "change", sample)
     can_delete = access.can(query.viewer, "delete", sample)
     entries = []
     for activity in rows:
+        activity.client = client  # the card's own: no query per row
         activity.can_change = can_change  # type: ignore[attr-defined]
         activity.can_delete = can_delete  # type: ignore[attr-defined]
         entries.append(

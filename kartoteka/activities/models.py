@@ -120,6 +120,9 @@ class Activity(models.Model):
     interest_level = models.PositiveSmallIntegerField(
         _("degree of interest"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
+    deal = models.ForeignKey(
+        "deals.Deal", verbose_name=_("deal"), null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    )
     # The planned contact this activity fulfilled, if any.
     task = models.ForeignKey(
         "activities.Task", verbose_name=_("task"), null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
@@ -139,6 +142,7 @@ class Activity(models.Model):
             models.Index(fields=["author", "-occurred_at"], name="activity_author_idx"),
             models.Index(fields=["-occurred_at", "-id"], name="activity_occurred_idx"),
             models.Index(fields=["task"], name="activity_task_idx"),
+            models.Index(fields=["deal", "-occurred_at", "-id"], name="activity_deal_idx"),
         ]
 
     def __str__(self) -> str:
@@ -224,6 +228,9 @@ class Task(models.Model):
         on_delete=models.SET_NULL,
         related_name="tasks",
     )
+    deal = models.ForeignKey(
+        "deals.Deal", verbose_name=_("deal"), null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
+    )
     remind_at = models.DateTimeField(_("remind at"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
@@ -264,6 +271,7 @@ class Task(models.Model):
             # The card's planned contacts and the timeline's completed tasks.
             models.Index(fields=["client", "status", "due_at"], name="task_client_idx"),
             models.Index(fields=["client", "status", "-completed_at"], name="task_client_done_idx"),
+            models.Index(fields=["deal", "status", "due_at"], name="task_deal_idx"),
             # Team tails and the overdue / reminder scans: open tasks by deadline.
             models.Index(fields=["due_at", "id"], condition=Q(status="open"), name="task_open_due_idx"),
             models.Index(fields=["remind_at"], condition=Q(status="open", reminded_at__isnull=True), name="task_remind_idx"),

@@ -45,11 +45,11 @@ if TYPE_CHECKING:
 
 ACTIVITY_FIELDS = (
     "kind", "occurred_at", "contact", "initiator", "channel", "direction", "result", "productive", "subject",
-    "summary", "duration_minutes", "recording_url", "place", "participants", "product", "interest_level",
+    "summary", "duration_minutes", "recording_url", "place", "participants", "product", "interest_level", "deal",
 )  # fmt: skip
 TASK_FIELDS = (
     "title", "kind", "description", "due_at", "all_day", "duration_minutes", "place", "assignee", "priority",
-    "client", "contact", "remind_at", "recurrence", "recurrence_interval", "recurrence_until",
+    "client", "contact", "remind_at", "recurrence", "recurrence_interval", "recurrence_until", "deal",
 )  # fmt: skip
 
 # The activity a completed planned contact becomes.
@@ -86,14 +86,30 @@ def _actor_id(actor: Actor) -> int | None:
 # --- activities ---------------------------------------------------------------------------------
 
 
+def _sees_deal(actor: Actor, deal_id: int) -> bool:
+    from kartoteka.deals.models import Deal
+
+    return actor is None or access.visible(actor, Deal).filter(pk=deal_id).exists()
+
+
+def _check_deal(actor: Actor, deal_id: int | None) -> None:
+    """Linking a record to a deal needs sight of the deal (invisible and missing look the same)."""
+    from kartoteka.deals.models import Deal
+
+    if deal_id is not None and actor is not None and not access.visible(actor, Deal).filter(pk=deal_id).exists():
+        raise ValidationError({"deal": _("Choose a deal you can see.")})
+
+
 def _validate_activity(activity: Activity, *, result_changed: bool) -> None:
     if activity.contact_id is not None and activity.contact.client_id != activity.client_id:  # type: ignore[union-attr]
         raise ValidationError({"contact": _("This person is not a contact of this client.")})
+    if activity.deal_id is not None and activity.deal.client_id != activity.client_id:  # type: ignore[union-attr]
+        raise ValidationError({"deal": _("This deal is not this client's.")})
     if activity.occurred_at is not None and activity.occurred_at > timezone.now() + datetime.timedelta(minutes=5):
         raise ValidationError({"occurred_at": _("An activity cannot happen in the future; plan a task instead.")})
     if result_changed and activity.result_id is not None and not activity.result.is_active:  # type: ignore[union-attr]
         raise ValidationError({"result": _("This result is no longer in use.")})
-    activity.full_clean(exclude=["client", "author", "task", "contact", "result"])
+    activity.full_clean(exclude=["client", "author", "task", "contact", "result", "deal"])
 
 
 def _touch_last_contact(client_id: int, occurred_at: datetime.datetime) -> None:
@@ -146,13 +162,17 @@ def activity_log(
     if "productive" not in values and activity.result_id is not None:
         activity.productive = activity.result.productive  # type: ignore[union-attr]
     _validate_activity(activity, result_changed=True)
+    if task is None or task.deal_id != activity.deal_id:  # the task's own deal was checked while it was open
+        _check_deal(actor, activity.deal_id)
     activity.save()
     if activity.kind in CONTACT_KINDS:
         _touch_last_contact(client.pk, activity.occurred_at)
     events.publish("activity.logged", activity_id=activity.pk, client_id=client.pk, kind=activity.kind, actor_id=_actor_id(actor))
     planned = None
     if next_task is not None:
-        planned = task_create(actor=actor, values={"client": client, "contact": activity.contact, **next_task})
+        planned = task_create(
+            actor=actor, values={"client": client, "contact": activity.contact, "deal": activity.deal, **next_task}
+        )
     return Logged(activity=activity, next_task=planned)
 
 
@@ -165,6 +185,8 @@ def activity_update(*, actor: Actor, activity: Activity, changes: Mapping[str, A
     if not changed:
         return activity
     _validate_activity(activity, result_changed=activity.result_id != previous_result)
+    if "deal" in changes:
+        _check_deal(actor, activity.deal_id)
     activity.save()
     if {"occurred_at", "kind"} & set(changed):
         recount_last_contact(activity.client_id)
@@ -211,6 +233,10 @@ def _validate_task(task: Task, actor: Actor, *, new_assignee: bool = True) -> No
         and not access.visible(actor, type(task.assignee)).filter(pk=task.assignee_id).exists()
     ):
         raise ValidationError({"assignee": _("You cannot give tasks to this person.")})
+    if task.deal_id is not None and task.client_id is None:
+        task.client_id = task.deal.client_id  # type: ignore[union-attr]  # a deal's task is its client's too
+    if task.deal_id is not None and task.deal.client_id != task.client_id:  # type: ignore[union-attr]
+        raise ValidationError({"deal": _("This deal is not this client's.")})
     if task.contact_id is not None and task.contact.client_id != task.client_id:  # type: ignore[union-attr]
         raise ValidationError({"contact": _("This person is not a contact of this client.")})
     if task.due_at is None:
@@ -224,7 +250,7 @@ def _validate_task(task: Task, actor: Actor, *, new_assignee: bool = True) -> No
     if not task.recurrence:
         task.recurrence_interval = 1
         task.recurrence_until = None
-    task.full_clean(exclude=["client", "contact", "assignee", "created_by", "completed_by", "previous"])
+    task.full_clean(exclude=["client", "contact", "assignee", "created_by", "completed_by", "previous", "deal"])
 
 
 def _require_client_change(actor: Actor, client: Client | None) -> None:
@@ -241,6 +267,9 @@ def task_create(*, actor: Actor, values: Mapping[str, Any]) -> Task:
     apply_changes(task, TASK_FIELDS, values)
     if task.assignee_id is None and _person(actor) is not None:
         task.assignee = actor  # type: ignore[assignment]
+    if task.deal_id is not None and task.client_id is None:
+        task.client_id = task.deal.client_id  # type: ignore[union-attr]
+    _check_deal(actor, task.deal_id)
     _require_client_change(actor, task.client)
     _validate_task(task, actor)
     task.save()
@@ -269,6 +298,8 @@ def task_update(*, actor: Actor, task: Task, changes: Mapping[str, Any], notify:
         return task
     if task.client_id != before_client:
         _require_client_change(actor, task.client)
+    if "deal" in changed:
+        _check_deal(actor, task.deal_id)
     if {"due_at", "all_day", "remind_at"} & set(changed):
         task.reminded_at = None
         task.overdue_notified_at = None
@@ -354,6 +385,8 @@ def task_complete(*, actor: Actor, task: Task, note: str = "", log: Mapping[str,
     becomes a logged call on the timeline); a recurring task plans its next occurrence."""
     task = _lock_open(task)
     _check(actor, "change", task)
+    # Asked while the task is still open: an open task on a deal is what lets its assignee see the deal.
+    deal = task.deal if task.deal_id is not None and log is not None and _sees_deal(actor, task.deal_id) else None
     task.status = TaskStatus.DONE
     task.completed_at = timezone.now()
     task.completed_by = _person(actor)
@@ -366,6 +399,8 @@ def task_complete(*, actor: Actor, task: Task, note: str = "", log: Mapping[str,
         values = {"kind": ACTIVITY_KIND_FOR_TASK.get(task.kind, ActivityKind.NOTE), "subject": task.title, **log}
         if task.contact_id is not None:
             values.setdefault("contact", task.contact)
+        if deal is not None:
+            values.setdefault("deal", deal)
         if not values.get("summary") and task.completion_note:
             values["summary"] = task.completion_note
         activity = activity_log(actor=actor, client=task.client, values=values, task=task).activity

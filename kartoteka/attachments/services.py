@@ -96,7 +96,10 @@ def attachment_upload(
     transaction that re-checks access and duplicates under a lock on the client. If that transaction
     fails, the stored file is removed again.
     """
-    _check(actor, "change", client)  # fail fast, before reading the upload
+    # A file pinned to a deal needs the right to change the deal (the measurer with a task on it);
+    # any other file, the right to change the client card.
+    guard: models.Model = target if target is not None and target._meta.label == "deals.Deal" else client
+    _check(actor, "change", guard)  # fail fast, before reading the upload
     name = filetypes.clean_file_name(file.name or "")
     description = _clean_description(description)
     _check_target(client, target)
@@ -122,7 +125,7 @@ def attachment_upload(
     try:
         with transaction.atomic():
             locked = Client.objects.select_for_update().get(pk=client.pk)
-            _check(actor, "change", locked)
+            _check(actor, "change", guard if guard is not client else locked)
             _refuse_duplicate(locked, inspected.sha256)
             _audit(attachment, actor, _("File added: %(name)s") % {"name": name})
             attachment.save()

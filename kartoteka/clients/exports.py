@@ -141,8 +141,8 @@ def rows(queryset: models.QuerySet[Client], columns: list[ExportColumn]) -> Iter
             yield [column.value(client) for column in columns]
 
 
-def _filename(extension: str) -> str:
-    return f"clients-{timezone.localdate():%Y-%m-%d}.{extension}"
+def _filename(extension: str, stem: str = "clients") -> str:
+    return f"{stem}-{timezone.localdate():%Y-%m-%d}.{extension}"
 
 
 def export_response(queryset: models.QuerySet[Client], *, file_format: str) -> HttpResponseBase:
@@ -156,13 +156,14 @@ def export_response(queryset: models.QuerySet[Client], *, file_format: str) -> H
 # --- XLSX ------------------------------------------------------------------------------------------
 
 
-def xlsx_response(headers: list[str], data: Iterable[list[Any]]) -> FileResponse:
+def xlsx_response(headers: list[str], data: Iterable[list[Any]], *, title: str = "", stem: str = "clients") -> FileResponse:
+    """``title`` names the sheet (default: "Clients"), ``stem`` starts the file name; other lists export through it too."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("Clients")[:31])
+    sheet = workbook.create_sheet(title=(title or _("Clients"))[:31])
     bold = Font(bold=True)
     header_cells = []
     for header in headers:
@@ -180,7 +181,7 @@ def xlsx_response(headers: list[str], data: Iterable[list[Any]]) -> FileResponse
     return FileResponse(
         spool,
         as_attachment=True,
-        filename=_filename("xlsx"),
+        filename=_filename("xlsx", stem),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 
@@ -221,7 +222,7 @@ def _csv_text(value: Any, *, decimal_comma: bool, yes_no: tuple[str, str] = ("ye
     return text
 
 
-def csv_response(headers: list[str], data: Iterable[list[Any]], *, variant: str) -> StreamingHttpResponse:
+def csv_response(headers: list[str], data: Iterable[list[Any]], *, variant: str, stem: str = "clients") -> StreamingHttpResponse:
     """``csv``: UTF-8 with commas; ``csv_excel``: UTF-8 with BOM and semicolons, as Excel in Russian
     expects; ``csv_cp1251``: Windows-1251 with semicolons, for older Excel and 1C (unencodable → "?")."""
     excel = variant in ("csv_excel", "csv_cp1251")
@@ -239,5 +240,5 @@ def csv_response(headers: list[str], data: Iterable[list[Any]], *, variant: str)
 
     charset = "windows-1251" if encoding == "cp1251" else "utf-8"
     response = StreamingHttpResponse(lines(), content_type=f"text/csv; charset={charset}")
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+    response["Content-Disposition"] = f'attachment; filename="{_filename("csv", stem)}"'
     return response

@@ -2,7 +2,8 @@
 deals, documents, analytics) without editing a monolithic template.
 
 A panel names a template and a function that loads its data for one client; the card renders the
-panels the viewer may use, in order, in the main column or the side column.
+panels the viewer may use, in order, in the main column or the side column. A header note is one
+line of text another app adds to the header strip (the service-level prompt).
 """
 
 from __future__ import annotations
@@ -45,3 +46,24 @@ def panels_for(user: Any, column: str | None = None) -> list[Panel]:
         (p for p in _panels.values() if (column is None or p.column == column) and p.allowed(user)),
         key=lambda p: (p.order, p.key),
     )
+
+
+@dataclass(frozen=True)
+class HeaderNote:
+    key: str
+    text: Callable[[HttpRequest, Client], str]  # "" shows nothing; one query per card at most
+    order: int = 100
+
+
+_header_notes: dict[str, HeaderNote] = {}
+
+
+def register_header_note(note: HeaderNote) -> HeaderNote:
+    _header_notes[note.key] = note
+    return note
+
+
+def header_notes(request: HttpRequest, client: Client) -> list[tuple[str, str]]:
+    """(key, text) of every registered note that has something to say about ``client``, in order."""
+    notes = sorted(_header_notes.values(), key=lambda note: (note.order, note.key))
+    return [(note.key, text) for note in notes if (text := note.text(request, client))]

@@ -16,6 +16,8 @@ API_AREAS: dict[str, object] = {
     "users": _("Users and teams"),
     "clients": _("Clients, contacts and reference lists"),
     "activities": _("Activities and tasks"),
+    "deals": _("Deals, pipelines and reasons for losing"),
+    "leads": _("Leads from web forms and other systems"),
 }
 
 

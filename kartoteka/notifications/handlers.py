@@ -98,3 +98,70 @@ def task_timers(event: Event) -> None:
     # A reopened task keeps its deadline, but the jobs for it may have fired while it was closed.
     reopened = event.name == "task.updated" and "status" in (fields or ())
     schedule_task_timers(task, rearm=f"reopened:{task.updated_at.timestamp()}" if reopened else "")
+
+
+def _deal_notice(deal_id: int, recipient: User, *, kind: str, title: str, body: str, dedupe_key: str, actor: User | None) -> None:
+    """A notice about a deal: its name and link only for a recipient who may see it."""
+    from kartoteka.deals.models import Deal
+    from kartoteka.users import access
+
+    deal = Deal.objects.select_related("client").filter(pk=deal_id).first()
+    if deal is None:
+        return
+    visible = access.can(recipient, "view", deal)
+    services.notify(
+        recipient=recipient,
+        kind=kind,
+        title=title % {"deal": deal.title if visible else _("a deal")},
+        body=body % {"client": deal.client.name if visible else "—"},
+        url=reverse("deals:card", args=[deal.pk]) if visible else "",
+        actor=actor,
+        client=deal.client if visible else None,
+        dedupe_key=dedupe_key,
+    )
+
+
+@subscribe("deal.created")
+def deal_created(event: Event) -> None:
+    owner, actor = _user(event.payload.get("owner_id")), _user(event.payload.get("actor_id"))
+    if owner is None or owner == actor:
+        return
+    with translation.override(owner.language):
+        _deal_notice(
+            event.payload["deal_id"],
+            owner,
+            kind=NotificationKind.DEAL_ASSIGNED,
+            title=_("New deal for you: %(deal)s"),
+            body=_("Client: %(client)s."),
+            dedupe_key=f"deal-assigned:{event.payload['deal_id']}:{owner.pk}:created",
+            actor=actor,
+        )
+
+
+@subscribe("deal.reassigned")
+def deal_reassigned(event: Event) -> None:
+    actor = _user(event.payload.get("actor_id"))
+    new, old = _user(event.payload.get("owner_id")), _user(event.payload.get("previous_owner_id"))
+    stamp = timezone.now().isoformat()
+    if new is not None and new != actor:
+        with translation.override(new.language):
+            _deal_notice(
+                event.payload["deal_id"],
+                new,
+                kind=NotificationKind.DEAL_ASSIGNED,
+                title=_("Deal %(deal)s is now yours"),
+                body=_("Client: %(client)s."),
+                dedupe_key=f"deal-assigned:{event.payload['deal_id']}:{new.pk}:{stamp}",
+                actor=actor,
+            )
+    if old is not None and old != actor:
+        with translation.override(old.language):
+            _deal_notice(
+                event.payload["deal_id"],
+                old,
+                kind=NotificationKind.DEAL_TAKEN,
+                title=_("Deal %(deal)s was handed to someone else"),
+                body=_("Client: %(client)s."),
+                dedupe_key=f"deal-taken:{event.payload['deal_id']}:{old.pk}:{stamp}",
+                actor=actor,
+            )

@@ -15,6 +15,9 @@ class NotificationKind(models.TextChoices):
     CLIENT_ASSIGNED = "client_assigned", _("A client is assigned to me")
     CLIENT_TAKEN = "client_taken", _("A client is taken away from me")
     DIGEST = "digest", _("Morning digest: my day's plan")
+    DEAL_ASSIGNED = "deal_assigned", _("A deal is assigned to me")
+    DEAL_TAKEN = "deal_taken", _("A deal is taken away from me")
+    AUTOMATION = "automation", _("An automation rule asks for my attention")
 
 
 # What a person gets until they change it: everything in-app; by email the things that need action.
@@ -26,6 +29,9 @@ DEFAULT_CHANNELS: dict[str, tuple[bool, bool]] = {
     NotificationKind.CLIENT_ASSIGNED: (True, True),
     NotificationKind.CLIENT_TAKEN: (True, True),
     NotificationKind.DIGEST: (False, True),
+    NotificationKind.DEAL_ASSIGNED: (True, True),
+    NotificationKind.DEAL_TAKEN: (True, False),
+    NotificationKind.AUTOMATION: (True, True),
 }
 
 

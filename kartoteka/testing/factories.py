@@ -78,6 +78,16 @@ def ensure_reference_data() -> None:
         install_territories(apps)
     if not ActivityResult.objects.exists():
         install_activity_results(apps)
+    from kartoteka.deals.defaults import install_deal_defaults
+    from kartoteka.deals.models import Pipeline
+
+    if not Pipeline.objects.exists():
+        install_deal_defaults(apps)
+    from kartoteka.automation.defaults import install_automation_defaults
+    from kartoteka.automation.models import WorkCalendar
+
+    if not WorkCalendar.objects.exists():
+        install_automation_defaults(apps)
 
 
 def reference(model: Any, code: str) -> Any:
@@ -179,3 +189,27 @@ class TaskFactory(factory.Factory):  # type: ignore[type-arg]
             tomorrow = timezone.localtime() + datetime.timedelta(days=1)
             kwargs["due_at"] = tomorrow.replace(hour=10, minute=0, second=0, microsecond=0)
         return activity_services.task_create(actor=actor, values=kwargs)
+
+
+class DealFactory(factory.Factory):  # type: ignore[type-arg]
+    """Deals are opened through the service. Pass ``client=``; ``owner`` defaults to the client's responsible.
+
+    ``actor`` defaults to the system; ``stage=`` or ``pipeline=`` place it; other keywords are deal fields.
+    """
+
+    class Meta:
+        model = "deals.Deal"
+
+    title = factory.Faker("catch_phrase")
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        from kartoteka.deals import services as deal_services
+
+        ensure_reference_data()
+        actor = kwargs.pop("actor", None)
+        client = kwargs.pop("client")
+        stage = kwargs.pop("stage", None)
+        pipeline = kwargs.pop("pipeline", None)
+        now = kwargs.pop("now", None)
+        return deal_services.deal_create(actor=actor, client=client, values=kwargs, stage=stage, pipeline=pipeline, now=now)

@@ -1,4 +1,4 @@
-"""The built-in roles and their scopes for users, teams, jobs and clients.
+"""The built-in roles and their scopes for users, teams, jobs, clients, deals and leads.
 
 Used by the data migration that installs them and by tests that need them after a transactional
 test flushed the database. A later issue that adds an entity adds its scopes here and calls
@@ -20,7 +20,7 @@ ROLES = [
         "Адміністратор",
         "Administrator",
         True,
-        {"user": (ALL, ALL), "team": (ALL, ALL), "job": (ALL, ALL), "client": (ALL, ALL)},
+        {"user": (ALL, ALL), "team": (ALL, ALL), "job": (ALL, ALL), "client": (ALL, ALL), "deal": (ALL, ALL), "lead": (ALL, ALL)},
     ),
     (
         "head_of_sales",
@@ -29,7 +29,7 @@ ROLES = [
         "Керівник відділу продажів",
         "Șef vânzări",
         False,
-        {"user": (ALL, OWN), "team": (ALL, NONE), "client": (ALL, ALL)},
+        {"user": (ALL, OWN), "team": (ALL, NONE), "client": (ALL, ALL), "deal": (ALL, ALL), "lead": (ALL, ALL)},
     ),
     (
         "supervisor",
@@ -38,7 +38,7 @@ ROLES = [
         "Супервайзер",
         "Supervizor",
         False,
-        {"user": (TEAM, OWN), "team": (TEAM, NONE), "client": (TEAM, TEAM)},
+        {"user": (TEAM, OWN), "team": (TEAM, NONE), "client": (TEAM, TEAM), "deal": (TEAM, TEAM)},
     ),
     (
         "manager",
@@ -47,7 +47,7 @@ ROLES = [
         "Менеджер з продажу",
         "Manager vânzări",
         False,
-        {"user": (TEAM, OWN), "team": (OWN, NONE), "client": (OWN, OWN)},
+        {"user": (TEAM, OWN), "team": (OWN, NONE), "client": (OWN, OWN), "deal": (OWN, OWN)},
     ),
     (
         "marketer",
@@ -56,7 +56,7 @@ ROLES = [
         "Маркетолог",
         "Marketer",
         False,
-        {"user": (ALL, OWN), "team": (ALL, NONE), "client": (ALL, NONE)},
+        {"user": (ALL, OWN), "team": (ALL, NONE), "client": (ALL, NONE), "deal": (ALL, NONE), "lead": (ALL, ALL)},
     ),
     (
         "service_engineer",
@@ -65,7 +65,7 @@ ROLES = [
         "Сервісний інженер",
         "Inginer service",
         False,
-        {"user": (TEAM, OWN), "team": (OWN, NONE), "client": (ALL, NONE)},
+        {"user": (TEAM, OWN), "team": (OWN, NONE), "client": (ALL, NONE), "deal": (ALL, NONE)},
     ),
     (
         "accountant",
@@ -74,7 +74,7 @@ ROLES = [
         "Бухгалтер",
         "Contabil",
         False,
-        {"user": (ALL, OWN), "team": (ALL, NONE), "client": (ALL, NONE)},
+        {"user": (ALL, OWN), "team": (ALL, NONE), "client": (ALL, NONE), "deal": (ALL, NONE)},
     ),
 ]
 

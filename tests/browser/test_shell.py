@@ -26,14 +26,14 @@ def test_manager_signs_in_in_russian_sees_only_allowed_sections_and_switches_to_
     sign_in(page, live_server, "manager@example.test")
 
     nav = page.get_by_test_id("nav-sections").get_by_role("link")
-    expect(nav).to_have_text(["Мой день", "Клиенты", "Задачи", "Календарь", "Хвосты", "Обзор", "Сотрудники", "Команды"])
+    expect(nav).to_have_text(["Мой день", "Клиенты", "Сделки", "Задачи", "Календарь", "Хвосты", "Обзор", "Сотрудники", "Команды"])
     expect(page.get_by_role("heading", level=1)).to_contain_text("Мой день")  # the start page is the manager's day
     screenshot("manager-home-ru")
 
     page.get_by_test_id("language-menu").click()
     page.locator("[data-language=en]").first.click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(nav).to_have_text(["My day", "Clients", "Tasks", "Calendar", "Tails", "Overview", "People", "Teams"])
+    expect(nav).to_have_text(["My day", "Clients", "Deals", "Tasks", "Calendar", "Tails", "Overview", "People", "Teams"])
     screenshot("manager-home-en")
 
     assert console_errors == []  # no CSP violations, no failed assets

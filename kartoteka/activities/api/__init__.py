@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ninja import Router
 
-# Defined before the endpoint modules are imported (they import kartoteka.api, whose _mount() imports this).
+# Defined before the endpoint modules are imported (they import kartoteka.api, whose mount() imports this).
 router = Router()
 
 from kartoteka.activities.api import activities, tasks  # noqa: E402

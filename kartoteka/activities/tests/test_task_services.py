@@ -7,7 +7,7 @@ import zoneinfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kartoteka.activities import selectors, services
 from kartoteka.activities.models import Activity, Task, TaskStatus
@@ -195,7 +195,8 @@ def test_tail_reassign_moves_the_client_and_its_open_tasks_and_notifies_both(wor
         due_at=timezone.now() - datetime.timedelta(days=4),
     )
     other = TaskFactory(assignee=old_manager, client=client, kind="meeting")
-    with django_capture_on_commit_callbacks(execute=True):
+    # The history reason is written in the acting supervisor's language (English here), not the site default.
+    with django_capture_on_commit_callbacks(execute=True), translation.override("en"):
         services.tail_reassign(actor=supervisor, task=tail, to_user=new_manager)
     client.refresh_from_db()
     assert client.responsible == new_manager

@@ -384,7 +384,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _get_task(request: HttpRequest, pk: int) -> Task:
     queryset = selectors.visible_tasks(request.user).select_related(  # type: ignore[arg-type]
-        "client", "contact", "assignee", "created_by", "completed_by", "previous"
+        "client", "contact", "assignee", "created_by", "completed_by", "previous", "deal"
     )
     return access.get_visible_or_404(request.user, queryset, pk=pk)
 
@@ -398,8 +398,10 @@ def _detail_context(request: HttpRequest, task: Task, complete_form: CompleteFor
     loggable = task.is_open and can_log(request.user, task)
     if complete_form is None:
         complete_form = CompleteForm(initial={"log": loggable and task.is_contact})
+    deal = task.deal if task.deal_id is not None and access.can(request.user, "view", task.deal) else None  # type: ignore[arg-type]
     return {
         "task": task,
+        "task_deal": deal,  # the deal it serves, linked when the viewer may open it
         "previous": previous,
         "following": following,
         "can_log": loggable,

@@ -9,6 +9,7 @@ from urllib.parse import quote
 import pytest
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import translation
 
 from kartoteka.attachments import services
 from kartoteka.attachments.models import Attachment
@@ -40,7 +41,8 @@ def _body(response: Any) -> bytes:
 def test_the_files_panel_is_registered_for_the_card() -> None:
     panel = next(p for p in panels.panels_for(None, "main") if p.key == "attachments")
 
-    assert (panel.template, panel.order, str(panel.label)) == ("attachments/panel.html", 500, "Files")
+    with translation.override("en"):
+        assert (panel.template, panel.order, str(panel.label)) == ("attachments/panel.html", 500, "Files")
 
 
 def test_an_empty_panel_says_what_to_do(world: Any, client_north: Any, client_for: Any) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ninja import Router
 
-# Defined before the endpoint modules are imported: they import kartoteka.api, whose _mount() imports this
+# Defined before the endpoint modules are imported: they import kartoteka.api, whose mount() imports this
 # router, so whichever module is imported first, the name exists by then. ninja reads the children only
 # when the URLs are built.
 router = Router()

@@ -135,6 +135,7 @@ def header_context(request: HttpRequest, client: Client, *, inline_errors: dict[
         "primary_email": email,
         "merge_url": merge_url(client),
         "has_files_panel": any(panel.key == "attachments" for panel in panels.panels_for(user)),
+        "header_notes": panels.header_notes(request, client),
     }
 
 

@@ -19,6 +19,7 @@ def test_navigation_shows_only_what_the_role_can_use(world, client_for):
     assert sections(client_for(world.users["mgr_north1"]).get("/").content.decode()) == {
         *day,
         "clients",
+        "deals",
         "tails",
         "people",
         "teams",
@@ -26,9 +27,11 @@ def test_navigation_shows_only_what_the_role_can_use(world, client_for):
     assert sections(client_for(world.users["admin"]).get("/").content.decode()) == {
         *day,
         "clients",
+        "deals",
         "tails",
         "people",
         "teams",
+        "leads",
         "jobs",
         "admin",
     }
@@ -124,7 +127,7 @@ def test_demo_data_is_idempotent(db):
     call_command("demo_data", "--only", "people", verbosity=0)
     counts = (User.objects.count(), Team.objects.count())
     call_command("demo_data", "--only", "people", verbosity=0)
-    assert (User.objects.count(), Team.objects.count()) == counts == (8, 6)
+    assert (User.objects.count(), Team.objects.count()) == counts == (10, 6)
     manager = User.objects.get(email="manager@example.com")
     assert manager.check_password("demo-pass-2026")
     assert [role.code for role in manager.roles.all()] == ["manager"]

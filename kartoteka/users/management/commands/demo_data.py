@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kartoteka.activities.demo import demo_activities
+from kartoteka.deals.demo import demo_deals
 from kartoteka.users import services
 from kartoteka.users.models import Absence, AbsenceKind, Role, Team, TeamKind, User
 
@@ -36,6 +37,8 @@ USERS = [
     ("marketer@example.com", "Соколова", "Мария", "Игоревна", "Маркетолог", "marketing", Role.MARKETER, "ru"),
     ("engineer@example.com", "Morozov", "Ivan", "", "Service engineer", "service", Role.SERVICE_ENGINEER, "en"),
     ("accountant@example.com", "Новикова", "Елена", "Александровна", "Главный бухгалтер", "accounting", Role.ACCOUNTANT, "ru"),
+    ("measurer@example.com", "Замеров", "Павел", "", "Замерщик", "service", Role.SERVICE_ENGINEER, "ru"),
+    ("installer@example.com", "Монтажников", "Игорь", "", "Монтажник", "service", Role.SERVICE_ENGINEER, "ru"),
 ]
 
 HEADS = {"sales": "head@example.com", "sales-moscow": "supervisor@example.com"}
@@ -108,6 +111,7 @@ class Command(BaseCommand):
             call_command("demo_clients", verbosity=options.get("verbosity", 1), stdout=self.stdout)
         if only == "all":
             self.stdout.write(self.style.SUCCESS(str(demo_activities())))  # their history and planned work
+            self.stdout.write(self.style.SUCCESS(str(demo_deals())))  # the funnel, and seed 001's window installers
         if options.get("verbosity", 1) >= 1:
             self.stdout.write(demo_logins())
 
