@@ -11,7 +11,7 @@ from kartoteka.core import navigation
 def shell(request: HttpRequest) -> dict[str, Any]:
     sections = navigation.sections_for(request.user)
     return {
-        "nav_sections": sections,
+        "nav_bar": navigation.arrange(sections),
         "nav_active": _active_section(request.path, sections),
         "interface_languages": settings.LANGUAGES,
     }

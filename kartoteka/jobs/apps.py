@@ -18,6 +18,11 @@ class JobsConfig(AppConfig):
         )
         navigation.register(
             navigation.Section(
-                key="jobs", label=_("Jobs"), url_name="jobs:list", order=900, allowed=lambda user: access.can_use(user, ["job"])
+                key="jobs",
+                label=_("Jobs"),
+                url_name="jobs:list",
+                order=900,
+                group="more",
+                allowed=lambda user: access.can_use(user, ["job"]),
             )
         )
