@@ -8,5 +8,6 @@ class AutomationConfig(AppConfig):
     verbose_name = _("Automation")
 
     def ready(self) -> None:
-        # They register themselves: the card's service-level note, the open-tasks load counter, rule handlers and jobs.
-        from kartoteka.automation import card_notes, handlers, loads, tasks  # noqa: F401
+        # They register themselves: the card's service-level note, rule firings on the timelines, the open-tasks
+        # load counter, rule handlers and jobs.
+        from kartoteka.automation import card_notes, handlers, loads, tasks, timeline  # noqa: F401

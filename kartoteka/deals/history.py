@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
@@ -71,6 +73,7 @@ def timeline_filters() -> list[tuple[str, Any]]:
     ]
     choices += [(f"{ACTIVITIES}:{value}", f"— {label}") for value, label in ActivityKind.choices]
     choices.append((TASKS, gettext_lazy("Completed tasks")))
+    choices += [(source.key, source.label) for source in _sources.values()]
     return choices
 
 
@@ -237,16 +240,34 @@ def task_entries(deal: Deal, query: TimelineQuery) -> list[TimelineEntry]:
     return entries
 
 
+@dataclass(frozen=True)
+class DealTimelineSource:
+    """Entries another app adds to the deal's timeline (automation: the rules that fired on the deal)."""
+
+    key: str  # the filter value showing only this source
+    label: Any  # a lazy translation
+    entries: Callable[[Deal, TimelineQuery], list[TimelineEntry]]  # each with ``template`` and ``obj`` set
+
+
+_sources: dict[str, DealTimelineSource] = {}
+
+
+def register_source(source: DealTimelineSource) -> DealTimelineSource:
+    _sources[source.key] = source
+    return source
+
+
 def deal_timeline_page(
     deal: Deal, *, viewer: User | AnonymousUser, limit: int = PAGE, before: str | None = None, show: str = ""
 ) -> TimelinePage:
     """One page of the deal's timeline older than ``before`` (a cursor from the previous page).
 
-    ``show`` narrows it to ``stages``, ``changes``, ``activities`` (or ``activities:<kind>``) or ``tasks``.
+    ``show`` narrows it to ``stages``, ``changes``, ``activities`` (or ``activities:<kind>``), ``tasks`` or a
+    registered source (``automation``).
     The caller has checked that the viewer may see the deal; activities and tasks are those they may see.
     """
     kind, _sep, option = (show or "").partition(":")
-    if kind not in ("", CHANGES, STAGES, ACTIVITIES, TASKS):
+    if kind not in ("", CHANGES, STAGES, ACTIVITIES, TASKS, *_sources):
         kind, option = "", ""
     language = getattr(viewer, "language", "") or translation.get_language() or "en"
     try:
@@ -265,4 +286,7 @@ def deal_timeline_page(
             entries += activity_entries(deal, query)
         if kind in ("", TASKS):
             entries += task_entries(deal, query)
+        for source in _sources.values():
+            if kind in ("", source.key):
+                entries += source.entries(deal, query)
         return _paginate(entries, boundary, limit)

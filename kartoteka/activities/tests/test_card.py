@@ -203,13 +203,13 @@ def test_the_timeline_runs_the_same_queries_however_many_activities(client_for, 
     # 1 the user, 2 the access context, 3 the client; the changes: 4-10 one per audited table (client, requisites,
     # bank accounts, addresses, contacts, phones, files), 11 role snapshots of contacts, 12 tag snapshots of the client,
     # 13 names of who changed what; 14 activities with author, contact and result, 15 their files, 16 closed tasks
-    # with who closed them.
+    # with who closed them; 17 rules that fired on the client (automation's source).
     with django_assert_num_queries(EXPECTED_TIMELINE_QUERIES):
         response = http.get(url, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
 
 
-EXPECTED_TIMELINE_QUERIES = 16
+EXPECTED_TIMELINE_QUERIES = 17
 
 
 def test_contact_frequency_and_contract_warning(client_for, manager, own):

@@ -425,7 +425,8 @@ def test_a_supervisor_switches_between_the_team_and_one_person(client_for: Any, 
         assignee=north1,
         client=ClientFactory(responsible=north1),
         title="North call",
-        due_at=timezone.now() + datetime.timedelta(minutes=30),
+        # Overdue: on My day at any hour (due in 30 minutes would be tomorrow's half an hour before midnight).
+        due_at=timezone.now() - datetime.timedelta(minutes=30),
     )
     browser = client_for(supervisor)
 

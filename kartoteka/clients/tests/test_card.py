@@ -478,11 +478,12 @@ def test_the_card_opens_with_the_same_number_of_queries_however_much_the_client_
     # 36 the timeline's activities page, 37 its closed tasks page, 38 contacts and 39 results for the quick-log box.
     # Automation (issue 5): 40 the service level of the client's category, for the header's prompt.
     # Deals (issue 5): 41 the deals the viewer has an open task on (the deal access policy), 42 the client's
-    # deals for the Deals panel (one more, their next tasks' deadlines, when some are open: none here).
+    # deals for the Deals panel (one more, their next tasks' deadlines, when some are open: none here),
+    # 43 the rules that fired on the client (the timeline's automation source).
     with django_assert_num_queries(EXPECTED_CARD_QUERIES):
         response = http.get(reverse("clients:card", args=[card.pk]))
     assert response.status_code == 200
     assert response.content.decode().count('data-testid="contact"') == size
 
 
-EXPECTED_CARD_QUERIES = 42
+EXPECTED_CARD_QUERIES = 43

@@ -153,8 +153,10 @@ def test_the_card_costs_the_same_queries_whatever_the_deals_history(
     # their roles, 7 line items, 8 price proposals, 9 the stage history table, 10 open tasks on the deal.
     # The timeline's first page: 11 field changes, 12 their previous versions, 13 the people they name,
     # 14 stage moves, 15 activities, 16 their files, 17 completed tasks.
-    # The "Lose" form: 18 reasons for losing. The quick-log box: 19 the client's contacts, 20 activity results.
-    with django_assert_num_queries(20):
+    # 18 rules that fired on the deal (automation's timeline source). The Files panel: 19 the deal's files.
+    # The "Lose" form: 20 reasons for losing. The quick-log box: 21 the client's contacts, 22 activity results.
+    # (A client with a category adds the service level of its class, in the header.)
+    with django_assert_num_queries(22):
         response = http.get(card(deal))
     assert response.status_code == 200
     entries = response.context["timeline_entries"]

@@ -26,10 +26,12 @@ from django.views.decorators.http import require_GET
 from kartoteka.activities import selectors as activity_selectors
 from kartoteka.activities.card_forms import QuickLogForm
 from kartoteka.activities.views.tasks import decorate
+from kartoteka.clients import panels as client_panels
 from kartoteka.deals import history, selectors
 from kartoteka.deals.forms import DealTaskForm, LoseForm, ProposalForm, WinForm
 from kartoteka.deals.models import Deal, DealContact, Stage, StageKind
 from kartoteka.deals.views.deals import format_money, human_duration, is_htmx, load_deal, require_deals, viewer
+from kartoteka.deals.views.files import files_context
 from kartoteka.users import access
 
 MOVES_SHOWN = 100  # the stage history table; a deal rarely moves more, the timeline has them all
@@ -110,6 +112,9 @@ def card_context(request: HttpRequest, deal: Deal, *, show: str = "", before: st
         "moves": moves,
         "planned_tasks": decorate(user, planned[:PLANNED_SHOWN], now=now),
         "planned_more": len(planned) > PLANNED_SHOWN,
+        # What the client card's header says of how to treat this client (the service level of its class).
+        "header_notes": client_panels.header_notes(request, deal.client) if client_visible else [],
+        **files_context(request, deal),
         **timeline_context(request, deal, before=before, show=show),
     }
     if can_change:

@@ -5,7 +5,7 @@ Stable names other screens link to: ``card`` (``/deals/<pk>/``), ``list``, ``new
 
 from django.urls import path
 
-from kartoteka.deals.views import actions, card, edit, lists
+from kartoteka.deals.views import actions, card, edit, files, lists
 
 urlpatterns = [
     *lists.urlpatterns,
@@ -23,4 +23,8 @@ urlpatterns = [
     path("<int:pk>/proposals/", actions.deal_proposal, name="proposal"),
     path("<int:pk>/log/", actions.quick_log, name="quick_log"),
     path("<int:pk>/tasks/", actions.deal_task, name="task"),
+    path("<int:pk>/files/", files.file_panel, name="files"),
+    path("<int:pk>/files/upload/", files.file_upload, name="file_upload"),
+    path("<int:pk>/files/<int:file_pk>/download/", files.file_download, name="file_download"),
+    path("<int:pk>/files/<int:file_pk>/delete/", files.file_delete, name="file_delete"),
 ]

@@ -24,8 +24,9 @@ from kartoteka.users import access
 if TYPE_CHECKING:
     from kartoteka.users.models import User
 
-# Everything the card's header and details show comes with the deal in one query.
-DEAL_RELATIONS = ("client", "pipeline", "stage", "owner", "team", "source", "lost_reason", "created_by")
+# Everything the card's header and details show comes with the deal in one query (the client's category
+# names its service level).
+DEAL_RELATIONS = ("client", "client__category", "pipeline", "stage", "owner", "team", "source", "lost_reason", "created_by")
 INVALID = 422  # a form with errors: the page or the fragment comes back with the messages
 
 __all__ = ["format_money", "human_duration"]
