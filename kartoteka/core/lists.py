@@ -7,6 +7,8 @@ drive the page, its htmx fragment, saved views and exports, so a URL always repr
 Pagination fetches one row more than a page instead of counting, so a page costs the same on a
 table of ten rows or a million; a screen may ask for a *capped* count (``count_cap``), which stops
 scanning after that many rows and then says "10,000+" instead of an exact figure.
+
+The endpoints every list screen shares (saved views, people pickers) are in :mod:`kartoteka.core.list_views`.
 """
 
 from __future__ import annotations

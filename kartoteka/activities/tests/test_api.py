@@ -23,27 +23,10 @@ from kartoteka.activities.models import (
     TaskStatus,
 )
 from kartoteka.clients.models import Client
-from kartoteka.integrations.services import api_token_create
+from kartoteka.testing.api import bearer, error_fields, patch, post, send
 from kartoteka.testing.factories import ActivityFactory, ClientFactory, ContactFactory, TaskFactory, reference
 
 NOW = timezone.now
-
-
-def bearer(user: Any, *scopes: str) -> HttpClient:
-    _, secret = api_token_create(actor=user, name="test", scopes=list(scopes))
-    return HttpClient(headers={"Authorization": f"Bearer {secret}"})
-
-
-def post(http: HttpClient, url: str, body: dict[str, Any]) -> Any:
-    return http.post(url, data=body, content_type="application/json")
-
-
-def patch(http: HttpClient, url: str, body: dict[str, Any]) -> Any:
-    return http.patch(url, data=body, content_type="application/json")
-
-
-def error_fields(response: Any) -> dict[str | None, str | None]:
-    return {detail["field"]: detail["code"] for detail in response.json()["error"]["details"]}
 
 
 def iso(moment: datetime.datetime) -> str:
@@ -471,9 +454,7 @@ FOREIGN_REQUESTS = [
 @pytest.mark.parametrize(("method", "url", "body"), FOREIGN_REQUESTS)
 def test_a_manager_gets_404_for_another_managers_activities_and_tasks(manager, foreign, method, url, body):
     http = bearer(manager, "activities:write")
-    target = url.format(activity=foreign["activity"].pk, task=foreign["task"].pk)
-    call = getattr(http, method)
-    response = call(target, data=body, content_type="application/json") if body is not None else call(target)
+    response = send(http, method, url.format(activity=foreign["activity"].pk, task=foreign["task"].pk), body)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
     assert Activity.objects.filter(pk=foreign["activity"].pk, summary="Чужой звонок").exists()
@@ -605,9 +586,7 @@ def test_a_read_only_token_cannot_write(manager, own, method, url, body):
     http = bearer(manager, "activities:read")
     if body and body.get("client_id") == "{client}":
         body = {**body, "client_id": own.pk}
-    call = getattr(http, method)
-    target = url.format(**ids)
-    response = call(target, data=body, content_type="application/json") if body is not None else call(target)
+    response = send(http, method, url.format(**ids), body)
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "insufficient_scope"
 

@@ -27,29 +27,12 @@ from kartoteka.contacts import services as contact_services
 from kartoteka.contacts.models import ContactPointKind, ContactPointLabel
 from kartoteka.core.models import Territory
 from kartoteka.customfields.models import CustomField
-from kartoteka.integrations.services import api_token_create
+from kartoteka.testing.api import bearer, error_fields, patch, post, send
 from kartoteka.testing.factories import ClientFactory, ContactFactory, reference
 
 SBERBANK = {"inn": "7707083893", "kpp": "773601001", "ogrn": "1027700132195", "okpo": "00032537"}
 SBERBANK_ACCOUNT = {"bank_name": "ПАО Сбербанк", "bik": "044525225", "account": "40702810938000000001"}
 SBERBANK_CORRESPONDENT = "30101810400000000225"
-
-
-def bearer(user: Any, *scopes: str) -> HttpClient:
-    _, secret = api_token_create(actor=user, name="test", scopes=list(scopes))
-    return HttpClient(headers={"Authorization": f"Bearer {secret}"})
-
-
-def post(http: HttpClient, url: str, body: dict[str, Any]) -> Any:
-    return http.post(url, data=body, content_type="application/json")
-
-
-def patch(http: HttpClient, url: str, body: dict[str, Any]) -> Any:
-    return http.patch(url, data=body, content_type="application/json")
-
-
-def error_fields(response: Any) -> dict[str | None, str | None]:
-    return {detail["field"]: detail["code"] for detail in response.json()["error"]["details"]}
 
 
 # --- Round trips ----------------------------------------------------------------------------------------
@@ -295,8 +278,7 @@ FOREIGN_REQUESTS = [
 def test_a_manager_gets_404_for_another_managers_records(world, foreign, method, url, body):
     http = bearer(world.users["mgr_north1"], "clients:write")
     ids = {name: obj.pk for name, obj in foreign.items()}
-    call = getattr(http, method)
-    response = call(url.format(**ids), data=body, content_type="application/json") if body else call(url.format(**ids))
+    response = send(http, method, url.format(**ids), body)
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
     assert Client.objects.filter(pk=foreign["client"].pk, name="Чужой").exists()
@@ -359,9 +341,7 @@ def test_a_read_only_token_cannot_write(world, method, url, body):
     http = bearer(manager, "clients:read")
     if body and body.get("client_id") == "{client}":
         body = {**body, "client_id": client.pk}
-    call = getattr(http, method)
-    target = url.format(client=client.pk)
-    response = call(target, data=body, content_type="application/json") if body else call(target)
+    response = send(http, method, url.format(client=client.pk), body)
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "insufficient_scope"
 

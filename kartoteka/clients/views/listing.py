@@ -19,7 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -39,7 +39,18 @@ from kartoteka.clients.models import (
     SalesMode,
 )
 from kartoteka.clients.services import client_bulk_update
-from kartoteka.core import services as core_services
+from kartoteka.core.list_views import (
+    PeoplePicker,
+    PickerField,
+    SavedViews,
+    current_view,
+    default_view_redirect,
+    people_options,
+    saved_view_default,
+    saved_view_delete,
+    saved_view_rename,
+    saved_view_save,
+)
 from kartoteka.core.lists import (
     Column,
     Filter,
@@ -48,7 +59,6 @@ from kartoteka.core.lists import (
     Params,
     apply_params,
     list_context,
-    params_from_querystring,
     querystring,
     read_params,
 )
@@ -67,6 +77,7 @@ NEW_CLIENT_URL = reverse_lazy("clients:new")  # the new-client wizard
 TONES = {"primary", "secondary", "success", "danger", "warning", "info", "light", "dark"}
 YES_NO_TAX_ID = [("yes", gettext_lazy("with tax ID")), ("no", gettext_lazy("without tax ID"))]
 NOBODY = "none"
+NOBODY_LABEL = gettext_lazy("— nobody")
 
 
 # --- Cells -----------------------------------------------------------------------------------------
@@ -136,15 +147,11 @@ def _responsible_filter(queryset: models.QuerySet[Any], values: list[str], param
     return queryset.filter(condition)
 
 
-def _nobody_label() -> str:
-    return _("— nobody")
-
-
 def _people_resolver(*, nobody: bool) -> Callable[[Any, list[str]], list[tuple[str, str]]]:
     """Chosen people (ids, or a typed name or email without JavaScript) as (id, label); one query."""
 
     def resolve(user: Any, raw: list[str]) -> list[tuple[str, str]]:
-        found = [(NOBODY, _nobody_label())] if nobody and NOBODY in raw else []
+        found = [(NOBODY, str(NOBODY_LABEL))] if nobody and NOBODY in raw else []
         wanted = [value for value in raw if value != NOBODY]
         if wanted:
             found += [(str(person.pk), selectors.person_label(person)) for person in selectors.resolve_people(user, wanted)]
@@ -355,7 +362,7 @@ def client_list_spec(request: HttpRequest, params: Params | None = None) -> List
         choosable_columns=True,
         selectable=True,
         layout="panel",
-        toolbar_template="clients/client_list.html#views_menu",
+        toolbar_template="core/list_views_bar.html#views_menu",
         results_template="clients/client_list.html#results_tools",
         prepare_rows=lambda rows: selectors.attach_references(rows, selectors.LIST_REFERENCES),
     )
@@ -366,8 +373,17 @@ def _require_list_access(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _saved_views(request: HttpRequest) -> list[SavedView]:
-    return list(SavedView.objects.filter(user_id=request.user.pk or 0, list_key=LIST_KEY).order_by("name"))
+SAVED_VIEWS = SavedViews(list_key=LIST_KEY, list_url="clients:list", spec=client_list_spec, require_access=_require_list_access)
+PEOPLE_PICKER = PeoplePicker(
+    require_access=_require_list_access,
+    find=selectors.find_people,
+    label=selectors.person_label,
+    fields={
+        "responsible": PickerField("responsible", nobody=NOBODY_LABEL),
+        "supervisor": PickerField("supervisor"),
+        "reassign": PickerField("responsible", single=True),  # the bulk action's new responsible person
+    },
+)
 
 
 # --- The list --------------------------------------------------------------------------------------
@@ -377,22 +393,15 @@ def _saved_views(request: HttpRequest) -> list[SavedView]:
 def client_list(request: HttpRequest) -> HttpResponse:
     _require_list_access(request)
     htmx = bool(getattr(request, "htmx", False))
-    views: list[SavedView] = []
-    if not htmx:
-        views = _saved_views(request)
-        for view in views:
-            view.url = _view_url(view)  # type: ignore[attr-defined]
-        if not request.GET:
-            default = next((view for view in views if view.is_default and view.params), None)
-            if default is not None:
-                return redirect(f"{request.path}?{querystring(default.params)}")
+    views: list[SavedView] = [] if htmx else SAVED_VIEWS.of_viewer(request)
+    if (default := default_view_redirect(request, views)) is not None:
+        return default
     spec = client_list_spec(request)
     page = list_context(request, selectors.clients_for_list(request.user), spec)
-    current = {key: values for key, values in page.params.items() if key != "offset"}
     context = {
         "page": page,
         "saved_views": views,
-        "current_view": next((view for view in views if view.params == current), None),
+        "current_view": current_view(views, page),
         "can_bulk": access.scope(request.user, "client", "change") > 0,
         "bulk_limit": BULK_LIMIT,
         "bulk": _bulk_choices(request) if not htmx else None,
@@ -401,36 +410,6 @@ def client_list(request: HttpRequest) -> HttpResponse:
     }
     template = "clients/client_list.html#results" if htmx else "clients/client_list.html"
     return render(request, template, context)
-
-
-# --- People pickers --------------------------------------------------------------------------------
-
-PEOPLE_FIELDS = {"responsible", "supervisor", "reassign"}
-
-
-@login_required
-def people_options(request: HttpRequest) -> HttpResponse:
-    """Up to 20 people matching what was typed, as options for a picker (filter panel, bulk reassign).
-
-    Lists for thousands of people would make the page megabytes; the picker shows the chosen ones and
-    fetches the rest from here. Only people the user may see; ``reassign`` offers active people only.
-    """
-    _require_list_access(request)
-    field = request.GET.get("field", "")
-    if field not in PEOPLE_FIELDS:
-        field = "responsible"
-    query = " ".join(request.GET.get("q", "").split())[:100]
-    people = selectors.find_people(request.user, query, active_only=field == "reassign")
-    options = [(str(person.pk), selectors.person_label(person), person.email) for person in people]
-    nobody = field == "responsible" and (not query or query.casefold() in _nobody_label().casefold())
-    context = {
-        "options": options,
-        "nobody": _nobody_label() if nobody else "",
-        "input_name": "responsible" if field == "reassign" else field,
-        "input_type": "radio" if field == "reassign" else "checkbox",
-        "query": query,
-    }
-    return render(request, "clients/client_list.html#people_options", context)
 
 
 # --- Export ----------------------------------------------------------------------------------------
@@ -612,81 +591,13 @@ def client_bulk(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
-# --- Saved views -----------------------------------------------------------------------------------
-
-
-def _view_url(view: SavedView) -> str:
-    return reverse("clients:list") + ("?" + querystring(view.params) if view.params else "?reset=1")
-
-
-def _own_view(request: HttpRequest, pk: int) -> SavedView:
-    # Only the owner's views exist for a request: another person's id is a 404.
-    return get_object_or_404(SavedView, pk=pk, user_id=request.user.pk or 0, list_key=LIST_KEY)
-
-
-def _report(request: HttpRequest, error: ValidationError) -> None:
-    messages.error(request, "; ".join(str(message) for message in error.messages))
-
-
-@login_required
-@require_POST
-def saved_view_save(request: HttpRequest) -> HttpResponse:
-    _require_list_access(request)
-    spec = client_list_spec(request, params={})
-    params = params_from_querystring(spec, request.POST.get("query", ""))
-    try:
-        view = core_services.saved_view_save(
-            actor=request.user,
-            list_key=LIST_KEY,
-            name=request.POST.get("name", ""),
-            params=params,
-            is_default=request.POST.get("is_default") == "1",
-        )
-    except ValidationError as error:
-        _report(request, error)
-        return redirect(reverse("clients:list") + "?" + querystring(params))
-    messages.success(request, _("View «%(name)s» saved.") % {"name": view.name})
-    return redirect(_view_url(view))
-
-
-@login_required
-@require_POST
-def saved_view_rename(request: HttpRequest, pk: int) -> HttpResponse:
-    view = _own_view(request, pk)
-    try:
-        core_services.saved_view_rename(actor=request.user, view=view, name=request.POST.get("name", ""))
-    except ValidationError as error:
-        _report(request, error)
-    return redirect(_view_url(view))
-
-
-@login_required
-@require_POST
-def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    view = _own_view(request, pk)
-    core_services.saved_view_delete(actor=request.user, view=view)
-    messages.success(request, _("View «%(name)s» deleted.") % {"name": view.name})
-    return redirect(reverse("clients:list") + "?reset=1")
-
-
-@login_required
-@require_POST
-def saved_view_default(request: HttpRequest, pk: int) -> HttpResponse:
-    view = _own_view(request, pk)
-    is_default = request.POST.get("is_default", "1") == "1"
-    core_services.saved_view_set_default(actor=request.user, view=view, is_default=is_default)
-    if is_default:
-        messages.success(request, _("The list now opens with «%(name)s».") % {"name": view.name})
-    return redirect(_view_url(view))
-
-
 urlpatterns = [
     path("", client_list, name="list"),
-    path("people/", people_options, name="people_options"),
+    path("people/", people_options, {"picker": PEOPLE_PICKER}, name="people_options"),
     path("export/", client_export, name="export"),
     path("bulk/", client_bulk, name="bulk"),
-    path("views/save/", saved_view_save, name="saved_view_save"),
-    path("views/<int:pk>/rename/", saved_view_rename, name="saved_view_rename"),
-    path("views/<int:pk>/delete/", saved_view_delete, name="saved_view_delete"),
-    path("views/<int:pk>/default/", saved_view_default, name="saved_view_default"),
+    path("views/save/", saved_view_save, {"saved": SAVED_VIEWS}, name="saved_view_save"),
+    path("views/<int:pk>/rename/", saved_view_rename, {"saved": SAVED_VIEWS}, name="saved_view_rename"),
+    path("views/<int:pk>/delete/", saved_view_delete, {"saved": SAVED_VIEWS}, name="saved_view_delete"),
+    path("views/<int:pk>/default/", saved_view_default, {"saved": SAVED_VIEWS}, name="saved_view_default"),
 ]

@@ -6,30 +6,12 @@ import datetime
 from typing import Any
 
 import pytest
-from django.test import Client as HttpClient
 
 from kartoteka.contacts import services
 from kartoteka.contacts.models import Contact, ContactJob, ContactPoint, ContactRole
 from kartoteka.customfields.models import CustomField
-from kartoteka.integrations.services import api_token_create
+from kartoteka.testing.api import bearer, error_fields, patch, post, send
 from kartoteka.testing.factories import ClientFactory, ContactFactory, reference
-
-
-def bearer(user: Any, *scopes: str) -> HttpClient:
-    _, secret = api_token_create(actor=user, name="test", scopes=list(scopes))
-    return HttpClient(headers={"Authorization": f"Bearer {secret}"})
-
-
-def post(http: HttpClient, url: str, body: dict[str, Any]) -> Any:
-    return http.post(url, data=body, content_type="application/json")
-
-
-def patch(http: HttpClient, url: str, body: dict[str, Any]) -> Any:
-    return http.patch(url, data=body, content_type="application/json")
-
-
-def error_fields(response: Any) -> dict[str | None, str | None]:
-    return {detail["field"]: detail["code"] for detail in response.json()["error"]["details"]}
 
 
 def test_a_contact_is_created_with_roles_points_and_custom_fields_then_changed_and_deleted(world):
@@ -266,7 +248,6 @@ def test_a_read_only_token_cannot_change_contacts(world, method, url, body):
     ids = {"contact": contact.pk, "client": client.pk, "point": point.pk}
     if body and body.get("client_id") == "{client}":
         body = {"client_id": client.pk}
-    call = getattr(bearer(manager, "clients:read"), method)
-    response = call(url.format(**ids), data=body, content_type="application/json") if body else call(url.format(**ids))
+    response = send(bearer(manager, "clients:read"), method, url.format(**ids), body)
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "insufficient_scope"

@@ -13,31 +13,10 @@ from django.utils import timezone
 from kartoteka.clients.models import Client, ClientSource
 from kartoteka.deals.api import schemas
 from kartoteka.deals.models import REQUIRABLE_FIELDS, Deal, DealStatus, LostReason, Pipeline, Stage, StageChange, StageKind
-from kartoteka.integrations.services import api_token_create
+from kartoteka.testing.api import bearer, error_fields, patch, post, put, send
 from kartoteka.testing.factories import ClientFactory, ContactFactory, DealFactory, TaskFactory, reference
 
 pytestmark = pytest.mark.django_db
-
-
-def bearer(user: Any, *scopes: str) -> HttpClient:
-    _, secret = api_token_create(actor=user, name="test", scopes=list(scopes))
-    return HttpClient(headers={"Authorization": f"Bearer {secret}"})
-
-
-def post(http: HttpClient, url: str, body: dict[str, Any]) -> Any:
-    return http.post(url, data=body, content_type="application/json")
-
-
-def patch(http: HttpClient, url: str, body: dict[str, Any]) -> Any:
-    return http.patch(url, data=body, content_type="application/json")
-
-
-def put(http: HttpClient, url: str, body: dict[str, Any]) -> Any:
-    return http.put(url, data=body, content_type="application/json")
-
-
-def error_fields(response: Any) -> dict[str | None, str | None]:
-    return {detail["field"]: detail["code"] for detail in response.json()["error"]["details"]}
 
 
 def stage(code: str) -> Stage:
@@ -485,14 +464,9 @@ def _body(body: dict[str, Any] | None) -> dict[str, Any] | None:
     return {key: ids.get(value, value) if isinstance(value, str) else value for key, value in body.items()}
 
 
-def _call(http: HttpClient, method: str, url: str, body: dict[str, Any] | None) -> Any:
-    call = getattr(http, method)
-    return call(url, data=_body(body), content_type="application/json") if body is not None else call(url)
-
-
 @pytest.mark.parametrize(("method", "url", "body"), FOREIGN_REQUESTS)
 def test_a_manager_gets_404_for_another_managers_deal(manager, foreign, method, url, body):
-    response = _call(bearer(manager, "deals:write"), method, url.format(deal=foreign["deal"].pk), body)
+    response = send(bearer(manager, "deals:write"), method, url.format(deal=foreign["deal"].pk), _body(body))
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
     deal = Deal.objects.get(pk=foreign["deal"].pk)
@@ -561,7 +535,7 @@ def test_a_marketer_reads_deals_but_changes_none(world, foreign):
     ]:
         if method == "get":
             continue
-        response = _call(http, method, url.format(deal=deal.pk), body)
+        response = send(http, method, url.format(deal=deal.pk), _body(body))
         assert response.status_code == 403, (url, response.content)
         assert response.json()["error"]["code"] == "forbidden"
 
@@ -574,7 +548,7 @@ def test_a_read_only_token_cannot_write(manager, own, method, url, body):
     deal = DealFactory(client=own, owner=manager)
     if url == "/api/v1/deals":
         body = {**body, "client_id": own.pk}
-    response = _call(bearer(manager, "deals:read"), method, url.format(deal=deal.pk), body)
+    response = send(bearer(manager, "deals:read"), method, url.format(deal=deal.pk), _body(body))
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "insufficient_scope"
     assert Deal.objects.filter(client=own).count() == 1

@@ -19,24 +19,33 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import ExpressionWrapper, F
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import formats, timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from kartoteka.clients import exports
 from kartoteka.clients import selectors as client_selectors
 from kartoteka.clients.models import ClientSource
-from kartoteka.core import services as core_services
+from kartoteka.core.list_views import (
+    PeoplePicker,
+    PickerField,
+    SavedViews,
+    current_view,
+    default_view_redirect,
+    people_options,
+    saved_view_default,
+    saved_view_delete,
+    saved_view_save,
+)
 from kartoteka.core.lists import (
     Column,
     Filter,
@@ -45,7 +54,6 @@ from kartoteka.core.lists import (
     Params,
     apply_params,
     list_context,
-    params_from_querystring,
     querystring,
     read_params,
 )
@@ -310,8 +318,8 @@ def deal_list_spec(request: HttpRequest, params: Params | None = None) -> ListSp
         count_cap=10_000,
         choosable_columns=True,
         layout="panel",
-        toolbar_template="deals/deal_list.html#views_menu",
-        results_template="deals/deal_list.html#results_tools",
+        toolbar_template="core/list_views_bar.html#views_menu",
+        results_template="core/list_views_bar.html#results_tools",
     )
 
 
@@ -320,11 +328,15 @@ def deals_for_list(user: Any) -> models.QuerySet[Deal]:
     return selectors.with_card_data(selectors.visible_deals(user)).select_related("team")
 
 
-def _saved_views(request: HttpRequest) -> list[SavedView]:
-    views = list(SavedView.objects.filter(user_id=request.user.pk or 0, list_key=LIST_KEY).order_by("name"))
-    for view in views:
-        view.url = _view_url(view)  # type: ignore[attr-defined]
-    return views
+SAVED_VIEWS = SavedViews(list_key=LIST_KEY, list_url="deals:list", spec=deal_list_spec, require_access=require_deals)
+# Checkboxes for the list's owner filter; ``single=1``: radios of active people for the deal form's owner.
+PEOPLE_PICKER = PeoplePicker(
+    require_access=require_deals,
+    find=client_selectors.find_people,
+    label=client_selectors.person_label,
+    fields={"owner": PickerField("owner")},
+    single_param=True,
+)
 
 
 @login_required
@@ -333,40 +345,21 @@ def deal_list(request: HttpRequest) -> HttpResponse:
     """``/deals/list/``: opens with the default saved view, if the viewer has one (``?reset=1`` skips it)."""
     require_deals(request)
     htmx = bool(getattr(request, "htmx", False))
-    views: list[SavedView] = []
-    if not htmx:
-        views = _saved_views(request)
-        if not request.GET:
-            default = next((view for view in views if view.is_default and view.params), None)
-            if default is not None:
-                return redirect(f"{request.path}?{querystring(default.params)}")
+    views: list[SavedView] = [] if htmx else SAVED_VIEWS.of_viewer(request)
+    if (default := default_view_redirect(request, views)) is not None:
+        return default
     params = read_params(request.GET, deal_list_spec(request))
     spec = deal_list_spec(request, params)
     page = list_context(request, deals_for_list(request.user), spec, params=params)
-    current = {key: values for key, values in page.params.items() if key != "offset"}
     context = {
         "page": page,
         "saved_views": views,
-        "current_view": next((view for view in views if view.params == current), None),
+        "current_view": current_view(views, page),
         "export_formats": exports.FORMATS,
         "can_create": access.scope(request.user, "deal", "create") > access.Scope.NONE,
     }
     template = "deals/deal_list.html#results" if htmx else "deals/deal_list.html"
     return render(request, template, context)
-
-
-@login_required
-@require_GET
-def people_options(request: HttpRequest) -> HttpResponse:
-    """Up to 20 people the viewer may see matching ``q``: checkboxes named ``owner`` for the list's filter,
-    or (``single=1``) radios of active people for the deal form's owner."""
-    require_deals(request)
-    single = request.GET.get("single") == "1"
-    query = " ".join(request.GET.get("q", "").split())[:100]
-    people = client_selectors.find_people(request.user, query, active_only=single)
-    options = [(str(person.pk), client_selectors.person_label(person), person.email) for person in people]
-    context = {"options": options, "input_name": "owner", "input_type": "radio" if single else "checkbox", "query": query}
-    return render(request, "activities/tasks/options.html#people", context)
 
 
 # --- Export ----------------------------------------------------------------------------------------
@@ -438,63 +431,11 @@ def deal_export(request: HttpRequest) -> HttpResponseBase:
     return exports.csv_response(headers, rows, variant=file_format, stem="deals")
 
 
-# --- Saved views -----------------------------------------------------------------------------------
-
-
-def _view_url(view: SavedView) -> str:
-    return reverse("deals:list") + ("?" + querystring(view.params) if view.params else "?reset=1")
-
-
-def _own_view(request: HttpRequest, pk: int) -> SavedView:
-    # Only the owner's views exist for a request: another person's id is a 404.
-    return get_object_or_404(SavedView, pk=pk, user_id=request.user.pk or 0, list_key=LIST_KEY)
-
-
-@login_required
-@require_POST
-def saved_view_save(request: HttpRequest) -> HttpResponse:
-    require_deals(request)
-    params = params_from_querystring(deal_list_spec(request), request.POST.get("query", ""))
-    try:
-        view = core_services.saved_view_save(
-            actor=request.user,
-            list_key=LIST_KEY,
-            name=request.POST.get("name", ""),
-            params=params,
-            is_default=request.POST.get("is_default") == "1",
-        )
-    except ValidationError as error:
-        messages.error(request, "; ".join(str(message) for message in error.messages))
-        return redirect(reverse("deals:list") + "?" + querystring(params))
-    messages.success(request, _("View «%(name)s» saved.") % {"name": view.name})
-    return redirect(_view_url(view))
-
-
-@login_required
-@require_POST
-def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    view = _own_view(request, pk)
-    core_services.saved_view_delete(actor=request.user, view=view)
-    messages.success(request, _("View «%(name)s» deleted.") % {"name": view.name})
-    return redirect(reverse("deals:list") + "?reset=1")
-
-
-@login_required
-@require_POST
-def saved_view_default(request: HttpRequest, pk: int) -> HttpResponse:
-    view = _own_view(request, pk)
-    is_default = request.POST.get("is_default", "1") == "1"
-    core_services.saved_view_set_default(actor=request.user, view=view, is_default=is_default)
-    if is_default:
-        messages.success(request, _("The list now opens with «%(name)s».") % {"name": view.name})
-    return redirect(_view_url(view))
-
-
 urlpatterns = [
     path("list/", deal_list, name="list"),
     path("list/export/", deal_export, name="export"),
-    path("list/views/save/", saved_view_save, name="saved_view_save"),
-    path("list/views/<int:pk>/delete/", saved_view_delete, name="saved_view_delete"),
-    path("list/views/<int:pk>/default/", saved_view_default, name="saved_view_default"),
-    path("people/", people_options, name="people"),
+    path("list/views/save/", saved_view_save, {"saved": SAVED_VIEWS}, name="saved_view_save"),
+    path("list/views/<int:pk>/delete/", saved_view_delete, {"saved": SAVED_VIEWS}, name="saved_view_delete"),
+    path("list/views/<int:pk>/default/", saved_view_default, {"saved": SAVED_VIEWS}, name="saved_view_default"),
+    path("people/", people_options, {"picker": PEOPLE_PICKER}, name="people"),
 ]
