@@ -52,7 +52,8 @@ class AmountField(forms.DecimalField):
         return super().to_python(normalize_number(value))
 
 
-def _amount_field(label: Any, *, required: bool = False) -> forms.DecimalField:
+def amount_field(label: Any, *, required: bool = False) -> forms.DecimalField:
+    """An amount as people type it ("126 000", "12 500,50"): not negative, to the kopeck."""
     return AmountField(
         label=label,
         required=required,
@@ -117,7 +118,7 @@ class DealForm(DealFormMixin, forms.Form):
     client = forms.CharField(label=_("Client"), required=False)
     pipeline = forms.ModelChoiceField(label=_("Pipeline"), queryset=Pipeline.objects.none())
     stage = StageChoiceField(label=_("Stage"), queryset=Stage.objects.none(), required=False, widget=StageSelect)
-    amount = _amount_field(_("Amount"))
+    amount = amount_field(_("Amount"))
     currency = forms.ChoiceField(label=_("Currency"), choices=())
     expected_close_on = _date_field(_("Expected close date"))
     probability = forms.IntegerField(label=_("Probability, %"), required=False, min_value=0, max_value=100)
@@ -276,7 +277,7 @@ class DealLineRow(CardFormMixin, forms.Form):
     description = forms.CharField(label=_("Description"), max_length=500, required=False)
     quantity = AmountField(label=_("Quantity"), required=False, min_value=Decimal("0.001"), max_digits=18, decimal_places=3)
     unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
-    price = _amount_field(_("Price"))
+    price = amount_field(_("Price"))
     discount = AmountField(
         label=_("Discount, %"), required=False, min_value=Decimal(0), max_value=Decimal(100), max_digits=5, decimal_places=2
     )
@@ -334,7 +335,7 @@ def line_formset(data: Any = None, *, current: list[DealLine] | None = None) -> 
 
 
 class ProposalForm(DealFormMixin, forms.Form):
-    amount = _amount_field(_("Price"), required=True)
+    amount = amount_field(_("Price"), required=True)
     proposed_on = _date_field(_("Date"), required=True)
     by_client = forms.BooleanField(label=_("client's counter-offer"), required=False)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)

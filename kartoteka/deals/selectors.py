@@ -93,7 +93,8 @@ def with_card_data(qs: QuerySet[Deal]) -> QuerySet[Deal]:
 class Column:
     stage: Stage
     count: int = 0
-    total: Decimal = Decimal(0)
+    total: Decimal = Decimal(0)  # deals in the pipeline's currency
+    other_totals: dict[str, Decimal] = field(default_factory=dict)  # the rest, by currency: never added up
     deals: list[Deal] = field(default_factory=list)
 
     @property
@@ -113,6 +114,15 @@ class Board:
     @property
     def total(self) -> Decimal:
         return sum((column.total for column in self.columns if column.stage.is_open), Decimal(0))
+
+    @property
+    def other_totals(self) -> dict[str, Decimal]:
+        totals: dict[str, Decimal] = {}
+        for column in self.columns:
+            if column.stage.is_open:
+                for currency, amount in column.other_totals.items():
+                    totals[currency] = totals.get(currency, Decimal(0)) + amount
+        return dict(sorted(totals.items()))
 
 
 def kanban(
@@ -134,10 +144,17 @@ def kanban(
     closed = Q(closed_at__gte=closed_since) if closed_since is not None else Q()
     qs = qs.filter(Q(status="open") | (~Q(status="open") & closed))
     columns = {stage.pk: Column(stage=stage) for stage in stages}
-    for row in qs.order_by().values("stage_id").annotate(count=Count("id"), total=Sum("amount")):
+    # Sums per currency: a deal in euros is never added to roubles (the column shows each currency apart).
+    for row in qs.order_by().values("stage_id", "currency").annotate(count=Count("id"), total=Sum("amount")):
         column = columns.get(row["stage_id"])
-        if column is not None:
-            column.count, column.total = row["count"], row["total"] or Decimal(0)
+        if column is None:
+            continue
+        column.count += row["count"]
+        total = row["total"] or Decimal(0)
+        if row["currency"] == pipeline.currency:
+            column.total = total
+        elif total:
+            column.other_totals[row["currency"]] = total
     if per_column > 0 and any(column.count for column in columns.values()):
         # Rank inside the filtered deals, then load card data (the next task's deadline above all) only
         # for the cards shown: one statement, the annotation never runs for the thousands left out.

@@ -88,6 +88,21 @@ def test_the_board_shows_the_active_stages_with_count_and_sum(world, client_for,
     assert response.context["board"].count == 4
 
 
+def test_sums_never_add_one_currency_to_another(world, client_for, north1, own_client):
+    DealFactory(client=own_client, title="Roubles", amount=Decimal(1000))
+    DealFactory(client=own_client, title="Euros", amount=Decimal(50), currency="EUR")
+    DealFactory(client=own_client, title="More euros", amount=Decimal(25), currency="EUR")
+    DealFactory(client=own_client, title="Lei", amount=Decimal(700), currency="MDL")
+
+    response = client_for(north1).get(BOARD, HTTP_ACCEPT_LANGUAGE="en")
+
+    new = column(response, "new")
+    assert new.count == 4
+    assert new.total == "1,000\u00a0₽ + 75\u00a0€ + 700\u00a0MDL"
+    assert response.context["board_total"] == "1,000\u00a0₽ + 75\u00a0€ + 700\u00a0MDL"
+    assert column(response, "qualification").total == "0\u00a0₽"
+
+
 def test_money_is_grouped_for_the_language_with_the_currency_sign():
     from django.utils import translation
 
@@ -329,9 +344,9 @@ def test_a_stage_requiring_fields_answers_with_a_dialog_and_does_not_move(world,
     deal.refresh_from_db()
     assert deal.stage == stage("new")
 
-    # The dialog's answer fills the amount, then moves.
+    # The dialog's answer fills the amount (typed as people type it, as the deal form takes it), then moves.
     response = http.post(
-        move_url(deal), {"stage": stage("proposal").pk, "dialog": "1", "fields": "amount", "amount": "150000"}, headers=HTMX
+        move_url(deal), {"stage": stage("proposal").pk, "dialog": "1", "fields": "amount", "amount": "150 000"}, headers=HTMX
     )
     assert response.status_code == 200
     deal.refresh_from_db()

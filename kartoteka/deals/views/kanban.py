@@ -40,7 +40,9 @@ from django.views.decorators.http import require_GET, require_POST
 from kartoteka.clients import selectors as client_selectors
 from kartoteka.clients.models import Client, ClientSource
 from kartoteka.core.errors import DomainError
+from kartoteka.deals import report as deal_report
 from kartoteka.deals import selectors, services
+from kartoteka.deals.forms import amount_field
 from kartoteka.deals.models import REQUIRABLE_FIELDS, Deal, LostReason, Pipeline, Stage, StageKind
 from kartoteka.deals.services import StageRequirementsError
 from kartoteka.users import access
@@ -261,6 +263,13 @@ def _cursor_url(stage: Stage, querystring: str, last: Deal, left: int) -> str:
     return f"{reverse('deals:kanban_column', args=[stage.pk])}?{'&'.join(part for part in (querystring, cursor) if part)}"
 
 
+def money_by_currency(total: Decimal, others: dict[str, Decimal], currency: str) -> str:
+    """"1 200 000 ₽ + 5 000 €": the pipeline's currency first, each other one apart, never converted."""
+    parts = [format_money(total, currency, whole=True)]
+    parts += [format_money(amount, other, whole=True) for other, amount in others.items()]
+    return " + ".join(parts)
+
+
 def columns_for(user: Any, board: selectors.Board, querystring: str) -> list[ColumnView]:
     currency = board.pipeline.currency
     changeable = changeable_ids(user, [deal for column in board.columns for deal in column.deals])
@@ -269,7 +278,7 @@ def columns_for(user: Any, board: selectors.Board, querystring: str) -> list[Col
         view = ColumnView(
             stage=column.stage,
             count=column.count,
-            total=format_money(column.total, currency, whole=True),
+            total=money_by_currency(column.total, column.other_totals, currency),
             cards=cards_for(user, column.deals, changeable=changeable),
             more=column.more,
         )
@@ -315,7 +324,7 @@ def kanban(request: HttpRequest) -> HttpResponse:
     user = _viewer(request)
     pipelines = list(selectors.visible_pipelines(user))
     pipeline = _choose_pipeline(request, pipelines)
-    context: dict[str, Any] = {"pipelines": pipelines, "pipeline": pipeline}
+    context: dict[str, Any] = {"pipelines": pipelines, "pipeline": pipeline, "can_report": deal_report.can_view(user)}
     if pipeline is not None:
         choices = FilterChoices(user)
         state = read_filters(request, choices)
@@ -323,7 +332,7 @@ def kanban(request: HttpRequest) -> HttpResponse:
         context.update(
             board=board,
             columns=columns_for(user, board, state.querystring),
-            board_total=format_money(board.total, pipeline.currency, whole=True),
+            board_total=money_by_currency(board.total, board.other_totals, pipeline.currency),
             state=state,
             choices=choices,
             can_create=access.scope(user, "deal", "create") > access.Scope.NONE,
@@ -391,14 +400,7 @@ class MoveDialogForm(forms.Form):
     def __init__(self, data: QueryDict | None = None, *, fields: list[str], lost: bool) -> None:
         super().__init__(data)
         builders = {
-            "amount": lambda: forms.DecimalField(
-                label=_("Amount"),
-                min_value=0,
-                max_digits=18,
-                decimal_places=2,
-                localize=True,
-                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-            ),
+            "amount": lambda: amount_field(_("Amount"), required=True),  # "126 000" as the deal form takes it
             "expected_close_on": lambda: forms.DateField(
                 label=_("Expected close date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
             ),
@@ -530,7 +532,7 @@ def _card_response(
     context = {
         "card": cards_for(user, [deal])[0],
         "columns": columns,
-        "board_total": format_money(board.total, pipeline.currency, whole=True),
+        "board_total": money_by_currency(board.total, board.other_totals, pipeline.currency),
         "board": board,
         "message": message,
         "quick_stage": quick_add,

@@ -20,10 +20,19 @@ MAX_DAYS = 3 * 366
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input shows only an ISO value: a localised one ("24.11.2026") would leave it blank.
+    start = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label=_("To"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d")
+    )
     pipeline = forms.ModelChoiceField(
-        label=_("Pipeline"), queryset=Pipeline.objects.none(), required=False, empty_label=_("All pipelines")
+        label=_("Pipeline"),
+        queryset=Pipeline.objects.none(),
+        required=False,
+        empty_label=_("All pipelines"),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
 
     def __init__(self, *args: object, user: object, **kwargs: object) -> None:
