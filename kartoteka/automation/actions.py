@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from kartoteka.automation.rules import render
@@ -64,6 +64,7 @@ class Context:
             "amount": amount,
             "task": self.task.title if self.task is not None else "",
             "rule": self.rule.name,
+            "due": "",
         }
 
     @property
@@ -195,6 +196,13 @@ def notify(ctx: Context, params: Mapping[str, Any]) -> str:
         values.update(deal=_("a deal"), stage="", amount="")
     if not sees_client:
         values.update(client=_("a client"))
+    if ctx.created_task_ids:  # "… by {due}": the task this rule has just given someone, in the reader's time
+        from kartoteka.activities.models import Task
+
+        created = Task.objects.filter(pk=ctx.created_task_ids[-1]).values_list("due_at", flat=True).first()
+        if created is not None:
+            with translation.override(recipient.language):
+                values["due"] = formats.date_format(timezone.localtime(created, _zone(recipient)), "SHORT_DATETIME_FORMAT")
     url = ""
     if sees_deal and ctx.deal is not None:
         url = reverse("deals:card", args=[ctx.deal.pk])

@@ -111,7 +111,8 @@ def conditions_met(conditions: Mapping[str, Any], *, deal: Deal | None, client: 
 
 # --- templates ----------------------------------------------------------------------------------
 
-PLACEHOLDERS = ("deal", "client", "stage", "owner", "amount", "task", "rule")
+# {due}: the deadline of the task an earlier action of the same rule created (for a notice of it).
+PLACEHOLDERS = ("deal", "client", "stage", "owner", "amount", "task", "rule", "due")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 

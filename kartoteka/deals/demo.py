@@ -72,7 +72,7 @@ def demo_deals(*, now: datetime.datetime | None = None) -> Summary:
     summary = Summary()
     now = now or timezone.now()
     summary.deals += _sales_deals(now)
-    rules, forms = _window_installation()
+    rules, forms = install_window_funnel()
     summary.rules += rules
     summary.forms += forms
     return summary
@@ -164,7 +164,7 @@ def _person(email: str, last: str, first: str, position: str, language: str = "r
     )
 
 
-def _window_installation() -> tuple[int, int]:
+def install_window_funnel() -> tuple[int, int]:
     """The seed-001 funnel as configuration: pipeline, people, rules, queue and web form."""
     from kartoteka.automation.models import AssignmentQueue, QueueMember, Rule, Trigger
     from kartoteka.automation.rules import rule_clean
@@ -243,7 +243,7 @@ def _window_installation() -> tuple[int, int]:
             "actions": [
                 {"type": "create_task", "title": "Монтаж окон: {client}", "kind": "visit", "minutes": 3 * 9 * 60,
                  "working_time": True, "assignee": f"user:{installer.pk}"},
-                {"type": "notify", "to": f"user:{installer.pk}", "message": "Новый монтаж: {client}, {amount}"},
+                {"type": "notify", "to": f"user:{installer.pk}", "message": "Новый монтаж: {client}, {amount}, срок {due}"},
             ],
         },
     ]  # fmt: skip

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +23,21 @@ def env_for_test_database() -> dict[str, str]:
         env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     env["DJANGO_SETTINGS_MODULE"] = "kartoteka.settings"
     return env
+
+
+def start_worker(*extra: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """A real ``db_worker`` on every queue against the test database, polling every 0.1 s.
+
+    ``extra``: more options (``--batch`` to stop when the queue is empty); ``env``: variables to add
+    (an SMTP server for the jobs that send mail). The caller stops it (``kill()``, ``wait()``).
+    """
+    from django.conf import settings
+
+    command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "db_worker", "--queue-name", "*", "--interval", "0.1"]
+    command += ["--no-startup-delay", "--no-reload", *extra]
+    return subprocess.Popen(  # noqa: S603 - our own manage.py with fixed arguments
+        command, env={**env_for_test_database(), **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
 
 
 def free_port() -> int:

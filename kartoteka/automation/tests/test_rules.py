@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -108,6 +109,19 @@ def test_a_rule_fired_twice_for_the_same_event_creates_one_task(world):
     run_due_jobs()
     assert Task.objects.filter(deal=deal).count() == 1
     assert RuleFiring.objects.filter(rule=rule).count() == 1
+
+
+def test_a_notice_names_the_deadline_of_the_task_the_rule_just_created_in_the_readers_time(world):
+    manager = world.users["mgr_north1"]
+    manager.time_zone, manager.language = "Asia/Yekaterinburg", "ru"
+    manager.save(update_fields=["time_zone", "language"])
+    make_rule(actions=[CALL_IN_15, {"type": "notify", "to": "owner", "message": "Позвонить {client} до {due}"}])
+    deal = DealFactory(client=ClientFactory(responsible=manager, name="Okna"), owner=manager)
+    run_due_jobs()
+    task = Task.objects.get(deal=deal)
+    notice = Notification.objects.get(recipient=manager, kind=NotificationKind.AUTOMATION)
+    local = timezone.localtime(task.due_at, ZoneInfo("Asia/Yekaterinburg"))
+    assert notice.title == f"Позвонить Okna до {local:%d.%m.%Y %H:%M}"
 
 
 def test_conditions_decide_whether_the_rule_acts(world):

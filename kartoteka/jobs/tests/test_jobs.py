@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime
 import random
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,7 +16,7 @@ from django_tasks_db.models import DBTaskResult
 from kartoteka.jobs.models import Job, JobStatus
 from kartoteka.jobs.services import backoff_delay, job_enqueue, job_retry_now, job_run, jobs_prune, jobs_recover_stalled
 from kartoteka.jobs.tests import jobs_for_tests as jobs
-from kartoteka.testing.processes import env_for_test_database, wait_for
+from kartoteka.testing.processes import start_worker, wait_for
 
 
 def test_same_idempotency_key_gives_one_job(db, tmp_path, django_capture_on_commit_callbacks):
@@ -98,19 +96,13 @@ def test_only_declared_jobs_can_be_enqueued(db):
 # --- with a real worker process -------------------------------------------------------------
 
 
-def _worker(*extra: str) -> subprocess.Popen[bytes]:
-    command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "db_worker", "--queue-name", "*", "--interval", "0.1"]
-    command += ["--no-startup-delay", "--no-reload", *extra]
-    return subprocess.Popen(command, env=env_for_test_database(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_job_killed_mid_run_is_recovered_and_completes_once(tmp_path):
     marker, done = tmp_path / "hang", tmp_path / "done"
     marker.touch()
     queued = job_enqueue(jobs.hangs_while_marker_exists, str(marker), str(done))
 
-    worker = _worker()
+    worker = start_worker()
     try:
         wait_for(lambda: Job.objects.get(pk=queued.pk).status == JobStatus.RUNNING)
         wait_for(lambda: Path(str(done) + ".started").exists())
@@ -125,7 +117,7 @@ def test_a_job_killed_mid_run_is_recovered_and_completes_once(tmp_path):
     later = timezone.now() + datetime.timedelta(seconds=queued.timeout_seconds + settings.JOBS_STALL_GRACE + 1)
     assert jobs_recover_stalled(now=later) == 1
 
-    worker = _worker("--batch")
+    worker = start_worker("--batch")
     output, _ = worker.communicate(timeout=60)
     assert worker.returncode == 0, output.decode()
 
@@ -140,7 +132,7 @@ def test_a_job_killed_mid_run_is_recovered_and_completes_once(tmp_path):
 def test_a_failing_job_on_the_real_worker_is_retried_then_shown_failed(tmp_path, admin_client_factory):
     attempts = tmp_path / "attempts"
     queued = job_enqueue(jobs.always_fails_fast, str(attempts))
-    worker = _worker("--batch")
+    worker = start_worker("--batch")
     output, _ = worker.communicate(timeout=60)
     assert worker.returncode == 0, output.decode()
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime
 import signal
-import subprocess
-import sys
 
 import pytest
 from django.conf import settings
@@ -19,13 +17,7 @@ from kartoteka.jobs.models import Job, JobStatus
 from kartoteka.jobs.services import jobs_recover_stalled
 from kartoteka.marketing.models import FieldTarget, LeadSubmission, SubmissionStatus, WebForm, WebFormField
 from kartoteka.testing.factories import UserFactory
-from kartoteka.testing.processes import env_for_test_database, wait_for
-
-
-def _worker(*extra: str) -> subprocess.Popen[bytes]:
-    command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "db_worker", "--queue-name", "*", "--interval", "0.1"]
-    command += ["--no-startup-delay", "--no-reload", *extra]
-    return subprocess.Popen(command, env=env_for_test_database(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+from kartoteka.testing.processes import start_worker, wait_for
 
 
 def _waiting_on_a_lock() -> bool:
@@ -48,7 +40,7 @@ def test_a_lead_whose_worker_is_killed_mid_processing_is_processed_exactly_once(
     submission = LeadSubmission.objects.get()
     job = Job.objects.get()
 
-    worker = _worker()
+    worker = start_worker()
     try:
         # Hold the submission's row: the worker starts processing, then waits on the lock mid-way.
         with transaction.atomic():
@@ -66,7 +58,7 @@ def test_a_lead_whose_worker_is_killed_mid_processing_is_processed_exactly_once(
 
     later = timezone.now() + datetime.timedelta(seconds=job.timeout_seconds + settings.JOBS_STALL_GRACE + 1)
     assert jobs_recover_stalled(now=later) == 1
-    worker = _worker("--batch")
+    worker = start_worker("--batch")
     output, _ = worker.communicate(timeout=120)
     assert worker.returncode == 0, output.decode()
 
