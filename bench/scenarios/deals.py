@@ -17,7 +17,10 @@ the scenario also prints the rate it sustained over all its runs. Afterwards it 
 they were and deletes the history it wrote (the bench data set stays as generated). Its raw twin is the
 deal row's ``UPDATE … RETURNING`` alone, with the values it already has.
 
-Budgets (DESIGN §9, p95, PostgreSQL, warm): the kanban 300 ms; the API list page 100 ms. The deal list has no
+``deal_card`` opens the manager persona's most-moved open deal: header, sections, files and the first page of
+its timeline (stage moves, changes, activities, tasks, rule firings).
+
+Budgets (DESIGN §9, p95, PostgreSQL, warm): the kanban 300 ms; the API list page 100 ms; a card 200 ms. The deal list has no
 figure of its own; it is held to the client list's 100 ms. A move has none.
 """
 
@@ -263,6 +266,61 @@ def api_deals_list(*, viewer: User) -> Iterator[Measured]:
         yield call
     finally:
         token.delete()  # the bench's own token: no trace left in the data set
+
+
+# --- The deal card ----------------------------------------------------------------------------------------
+
+CARD_BUDGET_MS = 200  # DESIGN §9: a card
+
+# The card's header and details with the newest stage moves, in one statement.
+DEAL_CARD_SQL = """
+    SELECT d.*, c.name AS client_name, c.category_id, p.name_ru AS pipeline, st.name_ru AS stage, st.kind,
+           u.last_name AS owner_last_name, tm.name AS team_name, src.name_ru AS source,
+           m.changed_at, m.seconds_in_stage, fs.name_ru AS from_stage, ts.name_ru AS to_stage
+    FROM deals_deal d
+    JOIN clients_client c ON c.id = d.client_id
+    JOIN deals_pipeline p ON p.id = d.pipeline_id
+    JOIN deals_stage st ON st.id = d.stage_id
+    LEFT JOIN users_user u ON u.id = d.owner_id
+    LEFT JOIN users_team tm ON tm.id = d.team_id
+    LEFT JOIN clients_clientsource src ON src.id = d.source_id
+    LEFT JOIN deals_stagechange m ON m.deal_id = d.id
+    LEFT JOIN deals_stage fs ON fs.id = m.from_stage_id
+    LEFT JOIN deals_stage ts ON ts.id = m.to_stage_id
+    WHERE d.id = %(deal_id)s
+    ORDER BY m.changed_at DESC, m.id DESC
+    LIMIT 100
+"""
+
+
+def card_deal(viewer: User) -> Deal:
+    """The manager persona's open deal that has moved most (the fullest stage history and timeline)."""
+    from django.db.models import Count
+
+    deal = (
+        Deal.objects.filter(owner=viewer, status=DealStatus.OPEN)
+        .annotate(moves=Count("stage_changes"))
+        .order_by("-moves", "pk")
+        .first()
+    )
+    if deal is None:
+        raise ScenarioError("The manager persona has no open deal: run `manage.py bench_data` (deals) first.")
+    return deal
+
+
+def card_params(viewer: User) -> dict[str, Any]:
+    return {"deal_id": card_deal(viewer).pk}
+
+
+def deal_card(*, viewer: User) -> Iterator[Measured]:
+    """GET /deals/<pk>/: the card of the manager's most-moved open deal (header, sections, files, timeline)."""
+    path = f"/deals/{card_deal(viewer).pk}/"
+    with signed_in(viewer) as client:
+        yield lambda: get_ok(client, path)
+
+
+if _route_exists("/deals/1/"):
+    scenario("deal_card", persona=MANAGER, raw_sql=DEAL_CARD_SQL, raw_params=card_params, budget_ms=CARD_BUDGET_MS)(deal_card)
 
 
 # --- Moving deals -----------------------------------------------------------------------------------------
