@@ -147,7 +147,7 @@ type Cursor = tuple[datetime.datetime, int, int]
 _MIN_KEY: Cursor = (datetime.datetime.min.replace(tzinfo=datetime.UTC), 0, 0)
 
 
-def _encode_cursor(when: datetime.datetime, rank: int, history_id: int) -> str:
+def encode_cursor(when: datetime.datetime, rank: int, history_id: int) -> str:
     raw = f"{when.isoformat()}|{rank}|{history_id}"
     return base64.urlsafe_b64encode(raw.encode("ascii")).decode("ascii").rstrip("=")
 
@@ -250,7 +250,7 @@ def _m2m_snapshots(rows: list[_Row]) -> dict[tuple[str, int], set[int]]:
 # --- Turning values into words ------------------------------------------------------------------------
 
 
-class _Names:
+class Names:
     """Display names for referenced rows, loaded in one query per model for the whole page."""
 
     def __init__(self, viewer: User | AnonymousUser) -> None:
@@ -289,7 +289,7 @@ def _shorten(text: str) -> str:
     return text if len(text) <= MAX_VALUE_LENGTH else text[: MAX_VALUE_LENGTH - 1] + "…"
 
 
-def _display(model_field: models.Field[Any, Any], value: Any, names: _Names) -> str:
+def display_value(model_field: models.Field[Any, Any], value: Any, names: Names) -> str:
     if value is None or value == "":
         return EMPTY
     if model_field.is_relation:
@@ -357,9 +357,9 @@ class _CustomFieldLabels:
             return EMPTY
         if definition is not None:
             try:
-                from kartoteka.customfields.values import display_value
+                from kartoteka.customfields.values import display_value as custom_value
 
-                return _shorten(display_value(definition, raw)) or EMPTY
+                return _shorten(custom_value(definition, raw)) or EMPTY
             except ImportError:  # pragma: no cover - the app is part of the project
                 pass
         return _shorten(", ".join(map(str, raw)) if isinstance(raw, list) else str(raw))
@@ -386,20 +386,20 @@ def _changed_fields(row: _Row) -> list[models.Field[Any, Any]]:
     return changed
 
 
-def _field_changes(row: _Row, names: _Names, custom: _CustomFieldLabels) -> list[Change]:
+def _field_changes(row: _Row, names: Names, custom: _CustomFieldLabels) -> list[Change]:
     record, previous = row.record, row.previous
     changes: list[Change] = []
     for model_field in _changed_fields(row):
         label = capfirst(str(model_field.verbose_name))
-        new = _display(model_field, getattr(record, model_field.attname), names)
-        old = None if previous is None else _display(model_field, getattr(previous, model_field.attname), names)
+        new = display_value(model_field, getattr(record, model_field.attname), names)
+        old = None if previous is None else display_value(model_field, getattr(previous, model_field.attname), names)
         changes.append(Change(label, old, new))
     if record.history_type == "~" and previous is not None and hasattr(record, "custom_fields"):
         changes += custom.changes(row.source.kind, previous.custom_fields or {}, record.custom_fields or {})
     return changes
 
 
-def _m2m_change(row: _Row, snapshots: Mapping[tuple[str, int], set[int]], names: _Names) -> Change | None:
+def _m2m_change(row: _Row, snapshots: Mapping[tuple[str, int], set[int]], names: Names) -> Change | None:
     source = row.source
     if not source.m2m:
         return None
@@ -422,7 +422,7 @@ def _m2m_change(row: _Row, snapshots: Mapping[tuple[str, int], set[int]], names:
     return Change(label, None if old is None else text(old), text(new))
 
 
-def _want_names(rows: list[_Row], snapshots: Mapping[tuple[str, int], set[int]], names: _Names) -> None:
+def _want_names(rows: list[_Row], snapshots: Mapping[tuple[str, int], set[int]], names: Names) -> None:
     """Collect the ids whose names the page shows: who made each change, and changed references only."""
     user_model = get_user_model()
     for row in rows:
@@ -582,7 +582,7 @@ def _absorbing_draft(drafts: list[_Draft], older: _Draft) -> _Draft | None:
     return None
 
 
-def _when_display(moment: datetime.datetime, now: datetime.datetime, language: str) -> str:
+def when_display(moment: datetime.datetime, now: datetime.datetime, language: str) -> str:
     local = timezone.localtime(moment)
     same_year = local.year == timezone.localtime(now).year
     if language == "en":
@@ -629,7 +629,7 @@ def client_timeline_page(
         return _build(client, viewer, limit, before, language.split("-")[0])
 
 
-def _parse_before(before: str | datetime.datetime | None) -> Cursor | None:
+def parse_before(before: str | datetime.datetime | None) -> Cursor | None:
     if isinstance(before, datetime.datetime):
         return (before, 0, 0)
     if before:
@@ -640,11 +640,11 @@ def _parse_before(before: str | datetime.datetime | None) -> Cursor | None:
 def _build(
     client: Client, viewer: User | AnonymousUser, limit: int, before: str | datetime.datetime | None, language: str
 ) -> TimelinePage:
-    entries, boundary = _change_entries(client, viewer, limit, _parse_before(before), language)
-    return _paginate(entries, boundary, limit)
+    entries, boundary = _change_entries(client, viewer, limit, parse_before(before), language)
+    return paginate(entries, boundary, limit)
 
 
-def _paginate(entries: list[TimelineEntry], boundary: Cursor | None, limit: int) -> TimelinePage:
+def paginate(entries: list[TimelineEntry], boundary: Cursor | None, limit: int) -> TimelinePage:
     """Newest ``limit`` of ``entries``; ``boundary`` is where the change history stopped reading (more is older)."""
     if boundary is not None:
         # Entries of other sources older than where the changes stopped wait for the next page, so nothing is skipped.
@@ -653,7 +653,7 @@ def _paginate(entries: list[TimelineEntry], boundary: Cursor | None, limit: int)
     if len(entries) > limit:
         return TimelinePage(entries=entries[:limit], next_cursor=entries[limit - 1].cursor)
     # Saves that said nothing filled the window: the next page starts after the last row read.
-    return TimelinePage(entries=entries, next_cursor=_encode_cursor(*boundary) if boundary is not None else None)
+    return TimelinePage(entries=entries, next_cursor=encode_cursor(*boundary) if boundary is not None else None)
 
 
 def _change_entries(
@@ -672,7 +672,7 @@ def _change_entries(
     rows = rows[:wanted]
     _attach_previous(rows)
     snapshots = _m2m_snapshots(rows)
-    names = _Names(viewer)
+    names = Names(viewer)
     _want_names(rows, snapshots, names)
     names.load()
     contact_names = _contact_names(rows)
@@ -694,7 +694,7 @@ def _change_entries(
     return entries, rows[-1].key if more_rows and rows else None
 
 
-def _entry(draft: _Draft, names: _Names, contact_names: Mapping[int, str], language: str) -> TimelineEntry:
+def _entry(draft: _Draft, names: Names, contact_names: Mapping[int, str], language: str) -> TimelineEntry:
     titles = _titles()
     action = draft.action
     key, name = _subject(draft.newest, contact_names)
@@ -707,7 +707,7 @@ def _entry(draft: _Draft, names: _Names, contact_names: Mapping[int, str], langu
     user_id = draft.user_id
     return TimelineEntry(
         when=moment,
-        when_display=_when_display(moment, timezone.now(), language),
+        when_display=when_display(moment, timezone.now(), language),
         kind=draft.newest.source.kind,
         action=action,
         object_id=getattr(draft.newest.record, draft.newest.source.object_field),
@@ -717,7 +717,7 @@ def _entry(draft: _Draft, names: _Names, contact_names: Mapping[int, str], langu
         changes=changes,
         who=names.get(get_user_model(), user_id) if user_id else _("system"),
         user_id=user_id,
-        cursor=_encode_cursor(*draft.oldest.key),
+        cursor=encode_cursor(*draft.oldest.key),
         sort_key=draft.newest.key,
     )
 
@@ -759,9 +759,9 @@ class TimelineQuery:
         language = (translation.get_language() or "en").split("-")[0]
         return TimelineEntry(
             when=when,
-            when_display=_when_display(when, timezone.now(), language),
+            when_display=when_display(when, timezone.now(), language),
             object_id=pk,
-            cursor=_encode_cursor(when, rank, pk),
+            cursor=encode_cursor(when, rank, pk),
             sort_key=(when, rank, pk),
             **values,
         )
@@ -812,7 +812,7 @@ def card_timeline_page(
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         zone = timezone.get_current_timezone()
     with translation.override(language), timezone.override(zone):
-        cursor = _parse_before(before)
+        cursor = parse_before(before)
         entries: list[TimelineEntry] = []
         boundary: Cursor | None = None
         if source_key in ("", CHANGES):
@@ -821,4 +821,4 @@ def card_timeline_page(
             if source_key in ("", source.key):
                 query = TimelineQuery(client, viewer, cursor, limit + 1, option if source_key else "")
                 entries += source.entries(query)
-        return _paginate(entries, boundary, limit)
+        return paginate(entries, boundary, limit)

@@ -36,15 +36,15 @@ from kartoteka.activities.models import ActivityKind, TaskStatus
 from kartoteka.clients.history import (
     Change,
     Cursor,
+    Names,
     TimelineEntry,
     TimelinePage,
     TimelineQuery,
-    _display,
-    _encode_cursor,
-    _Names,
-    _paginate,
-    _parse_before,
-    _when_display,
+    display_value,
+    encode_cursor,
+    paginate,
+    parse_before,
+    when_display,
 )
 from kartoteka.deals.models import Deal, StageChange
 from kartoteka.deals.views.kanban import format_money
@@ -86,11 +86,11 @@ def _audited_fields() -> list[models.Field[Any, Any]]:
     ]
 
 
-def _value(field: models.Field[Any, Any], record: Any, names: _Names) -> str:
+def _value(field: models.Field[Any, Any], record: Any, names: Names) -> str:
     value = getattr(record, field.attname)
     if field.name == "amount" and value is not None:
         return format_money(value, record.currency)  # "150 000 ₽", as the card and the kanban show it
-    return _display(field, value, names)
+    return display_value(field, value, names)
 
 
 def _change_rows(deal: Deal, query: TimelineQuery) -> tuple[list[Any], dict[int, Any], bool]:
@@ -110,10 +110,10 @@ def _change_rows(deal: Deal, query: TimelineQuery) -> tuple[list[Any], dict[int,
 
 
 def change_entries(deal: Deal, query: TimelineQuery) -> tuple[list[TimelineEntry], Cursor | None]:
-    """Readable field changes, and where reading stopped when older rows remain (for :func:`_paginate`)."""
+    """Readable field changes, and where reading stopped when older rows remain (for :func:`paginate`)."""
     rows, before, more = _change_rows(deal, query)
     fields = _audited_fields()
-    names = _Names(query.viewer)
+    names = Names(query.viewer)
     user_model = get_user_model()
     diffs: list[tuple[Any, list[models.Field[Any, Any]]]] = []
     for row in rows:
@@ -145,7 +145,7 @@ def change_entries(deal: Deal, query: TimelineQuery) -> tuple[list[TimelineEntry
         entries.append(
             TimelineEntry(
                 when=row.history_date,
-                when_display=_when_display(row.history_date, now, language),
+                when_display=when_display(row.history_date, now, language),
                 kind="deal",
                 action="~",
                 object_id=deal.pk,
@@ -154,7 +154,7 @@ def change_entries(deal: Deal, query: TimelineQuery) -> tuple[list[TimelineEntry
                 changes=changes,
                 who=names.get(user_model, row.history_user_id) if row.history_user_id else _("system"),
                 user_id=row.history_user_id,
-                cursor=_encode_cursor(*key),
+                cursor=encode_cursor(*key),
                 sort_key=key,
             )
         )
@@ -275,7 +275,7 @@ def deal_timeline_page(
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         zone = timezone.get_current_timezone()
     with translation.override(language), timezone.override(zone):
-        query = TimelineQuery(deal.client, viewer, _parse_before(before), limit + 1, option if kind == ACTIVITIES else "")
+        query = TimelineQuery(deal.client, viewer, parse_before(before), limit + 1, option if kind == ACTIVITIES else "")
         entries: list[TimelineEntry] = []
         boundary: Cursor | None = None
         if kind in ("", CHANGES):
@@ -289,4 +289,4 @@ def deal_timeline_page(
         for source in _sources.values():
             if kind in ("", source.key):
                 entries += source.entries(deal, query)
-        return _paginate(entries, boundary, limit)
+        return paginate(entries, boundary, limit)
