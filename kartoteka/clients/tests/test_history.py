@@ -150,8 +150,9 @@ def test_a_contacts_edit_with_new_roles_is_one_entry_by_its_author(world, client
 def test_merges_and_bulk_changes_carry_their_reason(world, client_b):
     head = world.users["head"]
     absorbed = ClientFactory(responsible=world.users["mgr_north1"], name="Ромашка-2")
-    services.client_merge(actor=head, survivor=client_b, absorbed=absorbed)
-    services.client_bulk_update(actor=head, clients=[client_b], changes={"category": reference(ClientCategory, "vip")})
+    with translation.override("en"):  # a reason is written in the language of the request that made the change
+        services.client_merge(actor=head, survivor=client_b, absorbed=absorbed)
+        services.client_bulk_update(actor=head, clients=[client_b], changes={"category": reference(ClientCategory, "vip")})
 
     entries = client_timeline(client_b, viewer=head)
 
