@@ -18,6 +18,8 @@ from django.db import models
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from kartoteka.attachments.services import attachment_upload
+from kartoteka.attachments.tests import samples
 from kartoteka.deals.models import Deal, LostReason, Stage
 from kartoteka.testing.access_matrix import AccessPath, api_list_contains, format_mismatches, run_matrix
 from kartoteka.testing.factories import ClientFactory, DealFactory, TaskFactory
@@ -208,6 +210,42 @@ WRITE_PATHS = [
 ]
 
 
+def _files(deal: models.Model) -> Any:
+    from kartoteka.deals.views.files import deal_files
+
+    return deal_files(deal)  # type: ignore[arg-type]
+
+
+def _uploaded(client: HttpClient, deal: models.Model) -> bool:
+    """POST a file to the deal's Files panel: stored for writers; 404 or 403 and nothing stored otherwise."""
+    _files(deal).delete()
+    upload = samples.upload(f"{_title(deal)}.pdf", samples.pdf(), "application/pdf")
+    response = client.post(reverse("deals:file_upload", args=[deal.pk]), {"file": upload}, headers={"HX-Request": "true"})
+    assert response.status_code in (200, 403, 404), response.status_code
+    stored = _files(deal).exists()
+    assert stored == (response.status_code == 200)
+    return stored
+
+
+def _downloaded(client: HttpClient, deal: models.Model) -> bool:
+    attachment = _files(deal).get()
+    response = client.get(reverse("deals:file_download", args=[deal.pk, attachment.pk]))
+    assert response.status_code in (200, 404), f"download answered {response.status_code}, expected 200 or 404"
+    return response.status_code == 200
+
+
+def test_deal_files_are_attached_by_the_writers_and_downloaded_by_the_readers(world, deals, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    mismatches = run_matrix(actors=world.users, objects=deals, paths=[AccessPath("file_upload", _uploaded)], allowed=WRITERS)
+    assert not mismatches, format_mismatches(mismatches)
+    for deal in deals.values():
+        attachment_upload(
+            actor=None, client=deal.client, file=samples.upload("plan.png", samples.png(), "image/png"), target=deal
+        )
+    mismatches = run_matrix(actors=world.users, objects=deals, paths=[AccessPath("file_download", _downloaded)], allowed=READERS)
+    assert not mismatches, format_mismatches(mismatches)
+
+
 def test_every_write_path_lets_exactly_the_writers_move_a_deal(world, deals):
     mismatches = run_matrix(actors=world.users, objects=deals, paths=WRITE_PATHS, allowed=WRITERS)
     assert not mismatches, format_mismatches(mismatches)
@@ -238,8 +276,11 @@ def test_guessed_and_missing_ids_answer_404_on_every_path(world, deals, client_f
             reverse("deals:proposal", args=[deal_id]),
             reverse("deals:quick_log", args=[deal_id]),
             reverse("deals:task", args=[deal_id]),
+            reverse("deals:file_upload", args=[deal_id]),
+            reverse("deals:file_delete", args=[deal_id, 1]),
         ):
             assert manager.post(url, {}).status_code == 404, url
+        assert manager.get(reverse("deals:file_download", args=[deal_id, 1])).status_code == 404
     assert Deal.objects.get(pk=foreign).stage.code == "new"
 
 
