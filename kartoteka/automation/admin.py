@@ -1,4 +1,4 @@
-"""Administrators configure calendars, service levels and assignment queues here.
+"""Administrators configure calendars, service levels, assignment queues and automation rules here.
 
 Bad input comes back as form errors: the models' checks and the formsets below catch what the
 database constraints would otherwise reject.
@@ -10,15 +10,17 @@ import datetime
 from collections import defaultdict
 from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import InlineModelAdmin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from kartoteka.automation import services
+from kartoteka.automation.forms import RuleForm
 from kartoteka.automation.models import (
     AssignmentQueue,
     CalendarTeam,
@@ -30,7 +32,6 @@ from kartoteka.automation.models import (
     WorkingHours,
 )
 from kartoteka.automation.rule_models import Rule, RuleFiring
-from kartoteka.automation.rules import rule_clean
 from kartoteka.automation.service_levels import service_level_prompt
 from kartoteka.automation.worktime import first_overlap
 
@@ -157,46 +158,6 @@ class AssignmentQueueAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 # --- automation rules ---------------------------------------------------------------------------
 
-RULE_HELP = _(
-    'Conditions, e.g. {"pipeline": [1], "client_category": [2, 3], "amount_min": "100000"} — names: pipeline, '
-    "stage, source, owner, client_category, client_segment (lists of ids), amount_min, amount_max, task_kind. "
-    'Actions, a list run in order, e.g. [{"type": "create_task", "title": "Call {client} within 15 minutes", '
-    '"kind": "call", "minutes": 15, "assignee": "owner"}]. Types: create_task (deadline: minutes | '
-    "sla_response | sla_callback; working_time; assignee: owner, assignee, supervisor, user:<id>, queue:<id>), "
-    "notify (to, message), reassign (queue), change_field (field: probability, expected_close_in_days, title; value), "
-    "move_stage (stage), send_email (to: contact | owner; subject; body), webhook (url, secret), generate_document "
-    "(template). Texts may use {deal}, {client}, {stage}, {owner}, {amount}, {task}, {rule}."
-)
-
-
-class RuleForm(forms.ModelForm):  # type: ignore[type-arg]
-    class Meta:
-        model = Rule
-        fields = [
-            "name", "is_active", "order", "trigger", "stage", "field_name", "delay_minutes", "working_time", "date_field",
-            "offset_days", "conditions", "actions",
-        ]  # fmt: skip
-        widgets = {
-            "conditions": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField", "spellcheck": "false"}),
-            "actions": forms.Textarea(attrs={"rows": 8, "class": "vLargeTextField", "spellcheck": "false"}),
-        }
-        help_texts = {"actions": RULE_HELP}
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if self.errors:
-            return cleaned
-        rule = self.instance
-        for name, value in cleaned.items():
-            setattr(rule, name, value)
-        try:
-            rule_clean(rule)
-        except ValidationError as error:
-            for field, messages_ in error.message_dict.items():
-                self.add_error(field if field in self.fields else None, messages_)
-        cleaned.update(conditions=rule.conditions, actions=rule.actions, stage=rule.stage)
-        return cleaned
-
 
 class RuleFiringInline(admin.TabularInline):  # type: ignore[type-arg]
     model = RuleFiring
@@ -213,11 +174,38 @@ class RuleFiringInline(admin.TabularInline):  # type: ignore[type-arg]
 
 @admin.register(Rule)
 class RuleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Conditions are fields, actions a list of rows (``forms.RuleForm``; the rows are drawn by
+    ``admin/automation/rule/change_form.html``)."""
+
     form = RuleForm
     list_display = ["name", "trigger", "is_active", "order"]
     list_filter = ["is_active", "trigger"]
     search_fields = ["name"]
     inlines = [RuleFiringInline]
+    fieldsets = [
+        (None, {"fields": ["name", "is_active", "order"]}),
+        (
+            capfirst(Rule._meta.get_field("trigger").verbose_name),
+            {"fields": ["trigger", "stage", "field_name", ("delay_minutes", "working_time"), "date_field", "offset_days"]},
+        ),
+        (
+            capfirst(Rule._meta.get_field("conditions").verbose_name),
+            {
+                "description": _("All the conditions filled in must hold; leave a condition empty to ignore it."),
+                "fields": [
+                    ("condition_pipeline", "condition_source"),
+                    "condition_stage",
+                    "condition_owner",
+                    ("condition_client_category", "condition_client_segment"),
+                    ("condition_amount_min", "condition_amount_max"),
+                    "condition_task_kind",
+                ],
+            },
+        ),
+    ]
+
+    def get_inlines(self, request: HttpRequest, obj: Rule | None) -> list[type[InlineModelAdmin]]:  # type: ignore[type-arg]
+        return list(super().get_inlines(request, obj)) if obj is not None else []  # a new rule has not fired yet
 
     def save_model(self, request: HttpRequest, obj: Rule, form: Any, change: bool) -> None:
         if not change:

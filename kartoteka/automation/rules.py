@@ -128,6 +128,7 @@ RECIPIENT_FORMS = re.compile(r"^(owner|assignee|supervisor|user:\d+)$")
 DEADLINE_FORMS = ("minutes", "sla_response", "sla_callback")
 CHANGEABLE_FIELDS = ("probability", "expected_close_in_days", "title")
 MAX_ACTIONS = 10
+MAX_MINUTES = 60 * 24 * 366  # a task's deadline: at most a year (and a leap day) ahead
 
 
 def _text(params: Mapping[str, Any], name: str, *, limit: int, required: bool = True) -> str:
@@ -169,7 +170,7 @@ def _clean_create_task(params: Mapping[str, Any]) -> dict[str, Any]:
         "description": _text(params, "description", limit=2000, required=False),
         "kind": kind,
         "deadline": deadline,
-        "minutes": _int(params, "minutes", maximum=60 * 24 * 366) if deadline == "minutes" else 0,
+        "minutes": _int(params, "minutes", maximum=MAX_MINUTES) if deadline == "minutes" else 0,
         "working_time": bool(params.get("working_time", False)),
         "assignee": assignee,
         "priority": priority,
