@@ -264,7 +264,7 @@ def _cursor_url(stage: Stage, querystring: str, last: Deal, left: int) -> str:
 
 
 def money_by_currency(total: Decimal, others: dict[str, Decimal], currency: str) -> str:
-    """"1 200 000 ₽ + 5 000 €": the pipeline's currency first, each other one apart, never converted."""
+    """The sums of a column as "1 200 000 ₽ + 5 000 €": the pipeline's currency first, the others apart, never converted."""
     parts = [format_money(total, currency, whole=True)]
     parts += [format_money(amount, other, whole=True) for other, amount in others.items()]
     return " + ".join(parts)

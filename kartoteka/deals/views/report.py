@@ -19,14 +19,13 @@ from kartoteka.deals.selectors import visible_pipelines
 MAX_DAYS = 3 * 366
 
 
+DATE_ATTRS = {"type": "date", "class": "form-control form-control-sm"}
+
+
 class PeriodForm(forms.Form):
     # A date input shows only an ISO value: a localised one ("24.11.2026") would leave it blank.
-    start = forms.DateField(
-        label=_("From"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d")
-    )
-    end = forms.DateField(
-        label=_("To"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d")
-    )
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs=DATE_ATTRS, format="%Y-%m-%d"))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs=DATE_ATTRS, format="%Y-%m-%d"))
     pipeline = forms.ModelChoiceField(
         label=_("Pipeline"),
         queryset=Pipeline.objects.none(),
